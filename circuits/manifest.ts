@@ -1,0 +1,88 @@
+/**
+ * manifest.json: everything a later step (setup, prove, verify, decode, a contract
+ * author) needs to know about a compiled model without the ONNX file.
+ * prover/ and verifier/ import these types only.
+ */
+
+export const MANIFEST_FILE = 'manifest.json';
+export const CIRCUIT_NAME = 'model';
+export const CIRCUIT_FILE = `${CIRCUIT_NAME}.circom`;
+export const MANIFEST_VERSION = 1;
+
+/** A quantized integer tensor at the model's boundary: real ≈ scale · (q − zeroPoint). */
+export interface BoundaryTensor {
+  /** The ONNX value name. */
+  name: string;
+  /** The Circom signal holding the tensor, flattened row-major. */
+  signal: string;
+  shape: number[];
+  scale: number;
+  zeroPoint: number;
+  /** Smallest and largest integer the tensor can hold (decimal strings: accumulators can exceed 2^53). */
+  min: string;
+  max: string;
+}
+
+/** A contiguous run of public signals (in snarkjs public.json order). */
+export interface PublicSignalRun {
+  kind: 'output' | 'input';
+  /** The ONNX tensor name. */
+  tensor: string;
+  /** Index of the run's first element in public.json. */
+  offset: number;
+  length: number;
+}
+
+/** One compiled layer: an IR node and what it costs. */
+export interface LayerReport {
+  node: string;
+  op: string;
+  output: string;
+  shape: number[];
+  /** Constraints the compiler's cost model assigns to the layer (exact for the gadgets used). */
+  constraints: number;
+  /** Bits the compiler proved sufficient for the layer's values (interval analysis). */
+  bits: number;
+  note?: string;
+}
+
+export interface Manifest {
+  format: 'zkinfer-manifest';
+  version: typeof MANIFEST_VERSION;
+  createdBy: string;
+  model: {
+    /** File name of the ONNX model as given to compile. */
+    file: string;
+    sha256: string;
+    opset: number;
+    producer: string;
+  };
+  circuit: {
+    file: string;
+    template: string;
+    /** Non-linear constraints the cost model predicts; `compiled` replaces it with circom's count. */
+    constraints: number;
+    /** Whether circom has compiled the circuit and `constraints` is circom's count. */
+    compiled: boolean;
+    wires?: number;
+    /** Smallest powers-of-tau power that fits the circuit: 2^power ≥ constraints + public inputs + 1. */
+    ptauPower: number;
+  };
+  quantization: {
+    bits: number;
+    /** Bits of precision of the fixed-point requantization multipliers. */
+    multiplierBits: number;
+    calibration: { source: string; samples: number };
+  };
+  inputs: (BoundaryTensor & { rangeCheckedInCircuit: boolean })[];
+  outputs: BoundaryTensor[];
+  publicSignals: PublicSignalRun[];
+  layers: LayerReport[];
+  setup?: {
+    ptau: string;
+    /** True when the powers of tau were made locally: fine for development, worthless for trust. */
+    development: boolean;
+    ptauPower: number;
+    createdAt: string;
+  };
+}
