@@ -1,0 +1,138 @@
+/**
+ * The compiler pipeline, ONNX file → artifact directory:
+ * load → normalize → calibrate → quantize (integer IR) → emit Circom,
+ * writing model.circom, ir.json and manifest.json.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { defaultCalibration, observeRanges, parseCalibration, type Calibration } from './calibrate.ts';
+import { emitCircom, MAIN_TEMPLATE, signalNames } from './emit.ts';
+import { ArtifactError, InputError } from './errors.ts';
+import { ceilLog2, writeFileAtomic, writeJsonAtomic } from './files.ts';
+import { nodeCost } from './ir/index.ts';
+import { IR_FILE, irToJson } from './ir/serialize.ts';
+import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
+import { inRangeCost, inRangeParams } from './gadgets.ts';
+import { CIRCUIT_FILE, MANIFEST_FILE, MANIFEST_VERSION, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
+import { normalize } from './normalize.ts';
+import { loadOnnx } from './onnx/load.ts';
+import { quantize } from './quantize.ts';
+import { sizeOf } from './tensor.ts';
+
+export interface CompileOptions {
+  /** Calibration JSON file (see circuits/calibrate.ts); default: standard-normal samples. */
+  calibration?: string;
+  /** Activation and weight bits (default 8). */
+  bits?: number;
+  /** Precision of requantization multipliers (default bits + 4). */
+  multiplierBits?: number;
+  /** Range-check the inputs in the circuit (default false: verifiers check public inputs). */
+  inputRangeCheck?: boolean;
+  onProgress?: (message: string) => void;
+}
+
+export interface CompileResult {
+  manifest: Manifest;
+  ir: IrModel;
+  circom: string;
+}
+
+export const CREATED_BY = 'zkinfer 0.1.0';
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`the ${what} ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function boundary(t: QTensor, signal: string): BoundaryTensor {
+  return { name: t.name, signal, shape: t.shape, scale: t.scale, zeroPoint: t.zeroPoint, min: t.min.toString(), max: t.max.toString() };
+}
+
+function layerReports(ir: IrModel): LayerReport[] {
+  const reports: LayerReport[] = [];
+  if (ir.inputRangeCheck) {
+    for (const t of ir.inputs) {
+      reports.push({ node: `(input ${t.name})`, op: 'InRange', output: t.name, shape: t.shape, constraints: sizeOf(t.shape) * inRangeCost(inRangeParams(t.min, t.max)), bits: signedBits(t.min, t.max), note: 'input range check' });
+    }
+  }
+  for (const node of ir.nodes) {
+    const out = ir.tensors.get(node.output)!;
+    reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: nodeCost(node, ir.tensors), bits: signedBits(out.min, out.max), note: node.kind });
+  }
+  return reports;
+}
+
+function publicSignalRuns(ir: IrModel): PublicSignalRun[] {
+  const runs: PublicSignalRun[] = [];
+  let offset = 0;
+  for (const t of ir.outputs) {
+    runs.push({ kind: 'output', tensor: t.name, offset, length: sizeOf(t.shape) });
+    offset += sizeOf(t.shape);
+  }
+  for (const t of ir.inputs) {
+    runs.push({ kind: 'input', tensor: t.name, offset, length: sizeOf(t.shape) });
+    offset += sizeOf(t.shape);
+  }
+  return runs;
+}
+
+/** Compiles an ONNX model into `outDir` (created if needed). */
+export async function compileModel(modelPath: string, outDir: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const progress = options.onProgress ?? (() => {});
+  const bits = options.bits ?? 8;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(modelPath);
+  } catch (err) {
+    throw new ArtifactError(`cannot read the model ${modelPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  progress(`loading ${path.basename(modelPath)}`);
+  const graph = loadOnnx(bytes, modelPath);
+  const ng = normalize(graph);
+
+  progress('calibrating');
+  const calibration: Calibration = options.calibration
+    ? parseCalibration(await readJson(options.calibration, 'calibration file'), graph.inputs, options.calibration)
+    : defaultCalibration(graph.inputs);
+  const ranges = observeRanges(ng, calibration);
+
+  progress('quantizing');
+  const multiplierBits = options.multiplierBits ?? bits + 4;
+  const ir = quantize(ng, ranges, { bits, multiplierBits, inputRangeCheck: options.inputRangeCheck ?? false });
+
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  progress('emitting Circom');
+  const circom = emitCircom(ir, { origin: `${path.basename(modelPath)} (sha256 ${sha256})` });
+  const names = signalNames(ir);
+  const layers = layerReports(ir);
+  const constraints = layers.reduce((a, l) => a + l.constraints, 0);
+  const publicSignals = publicSignalRuns(ir);
+  const nPublic = publicSignals.reduce((a, r) => a + r.length, 0);
+  const manifest: Manifest = {
+    format: 'zkinfer-manifest',
+    version: MANIFEST_VERSION,
+    createdBy: CREATED_BY,
+    model: { file: path.basename(modelPath), sha256, opset: graph.opset, producer: graph.producer },
+    circuit: { file: CIRCUIT_FILE, template: MAIN_TEMPLATE, constraints, compiled: false, ptauPower: ceilLog2(constraints + nPublic + 1) },
+    quantization: { bits, multiplierBits, calibration: { source: calibration.source, samples: calibration.samples.length } },
+    inputs: ir.inputs.map((t) => ({ ...boundary(t, names.inputs.get(t.name)!), rangeCheckedInCircuit: ir.inputRangeCheck })),
+    outputs: ir.outputs.map((t) => boundary(t, names.outputs.get(t.name)!)),
+    publicSignals,
+    layers,
+  };
+  await mkdir(outDir, { recursive: true });
+  await writeFileAtomic(path.join(outDir, CIRCUIT_FILE), circom);
+  await writeFileAtomic(path.join(outDir, IR_FILE), irToJson(ir));
+  await writeJsonAtomic(path.join(outDir, MANIFEST_FILE), manifest);
+  return { manifest, ir, circom };
+}

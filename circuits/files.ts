@@ -1,0 +1,39 @@
+/**
+ * Writing artifacts so that a reader never sees half of one: write a temp file in the
+ * same directory, then rename it over the target (rename is atomic on one filesystem).
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** A fresh temp path beside `file`: `.<name>.<pid>-<random>.tmp`. */
+export function tempPathFor(file: string, tag = 'tmp'): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.${tag}`);
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = tempPathFor(file);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** JSON as the artifacts store it: two-space indent, bigints as decimal strings, trailing newline. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+}
+
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, toJson(value));
+}
+
+/** Smallest p with 2^p ≥ n. */
+export function ceilLog2(n: number): number {
+  let p = 0;
+  while (2 ** p < n) p++;
+  return p;
+}

@@ -1,0 +1,44 @@
+/**
+ * The float graph IR the ONNX loader produces: ONNX's own structure with
+ * constants decoded, attributes typed and symbolic dimensions fixed.
+ */
+
+/** A constant tensor (initializer or Constant node), values widened to float64. */
+export interface ConstTensor {
+  name: string;
+  shape: number[];
+  dtype: 'float' | 'int';
+  data: Float64Array;
+}
+
+export type AttributeValue = number | number[] | string | ConstTensor;
+
+export interface GraphNode {
+  /** The ONNX node name, or `<opType>_<index>` when the file has none. */
+  name: string;
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: Record<string, AttributeValue>;
+}
+
+export interface ValueInfo {
+  name: string;
+  shape: number[];
+}
+
+export interface Graph {
+  name: string;
+  opset: number;
+  producer: string;
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  constants: Map<string, ConstTensor>;
+  nodes: GraphNode[];
+}
+
+/** How errors name a node: `node "fc1" (Gemm)`. */
+export function describeNode(node: Pick<GraphNode, 'name' | 'opType'>): string {
+  return `node "${node.name}" (${node.opType})`;
+}

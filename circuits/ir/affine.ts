@@ -1,0 +1,42 @@
+/** The affine IR node: elementwise Σ coeff·input + constant (Add, bias, rescale to a common scale); free in R1CS. */
+import type { AffineNode, QTensor } from './types.ts';
+
+export function affineInterval(node: AffineNode, inputs: ReadonlyMap<string, QTensor>): { min: bigint; max: bigint } {
+  let lo = 0n;
+  let hi = 0n;
+  for (const t of node.terms) {
+    const q = inputs.get(t.input)!;
+    if (t.coeff >= 0n) {
+      lo += t.coeff * q.min;
+      hi += t.coeff * q.max;
+    } else {
+      lo += t.coeff * q.max;
+      hi += t.coeff * q.min;
+    }
+  }
+  let cMin = node.constant[0]!;
+  let cMax = node.constant[0]!;
+  for (const c of node.constant) {
+    if (c < cMin) cMin = c;
+    if (c > cMax) cMax = c;
+  }
+  return { min: lo + cMin, max: hi + cMax };
+}
+
+export function evaluateAffine(node: AffineNode, values: ReadonlyMap<string, readonly bigint[]>): bigint[] {
+  return node.constant.map((c, i) => {
+    let acc = c;
+    for (const t of node.terms) acc += t.coeff * values.get(t.input)![t.index[i]!]!;
+    return acc;
+  });
+}
+
+/** Circom: one linear expression per element, unrolled (affine nodes are elementwise and small). */
+export function emitAffine(node: AffineNode, names: ReadonlyMap<string, string>, outputName: string): string[] {
+  const lines = [`var ${outputName}[${node.constant.length}];`];
+  node.constant.forEach((c, i) => {
+    const terms = node.terms.map((t) => `${t.coeff} * ${names.get(t.input)}[${t.index[i]}]`);
+    lines.push(`${outputName}[${i}] = ${[...terms, c.toString()].join(' + ')};`);
+  });
+  return lines;
+}

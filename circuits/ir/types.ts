@@ -1,0 +1,106 @@
+/**
+ * The integer IR: what the quantizer produces, the reference evaluator executes
+ * and the emitter turns into Circom. Every value is an integer tensor with a
+ * scale (real ≈ scale · (q − zeroPoint)) and an interval the compiler proved.
+ */
+
+export interface QTensor {
+  /** The ONNX value name this tensor carries. */
+  name: string;
+  shape: number[];
+  scale: number;
+  zeroPoint: number;
+  /** Smallest and largest value any element can take, for every input in range. */
+  min: bigint;
+  max: bigint;
+}
+
+interface NodeBase {
+  /** The ONNX node this IR node came from (errors and reports name it). */
+  node: string;
+  /** Its ONNX op type. */
+  op: string;
+  output: string;
+}
+
+/**
+ * out[m][n] = bias[m][n] + Σ_k w[n][k] · in[m][k] with constant integer weights:
+ * a multiply-accumulate against constants, so no constraint at all.
+ */
+export interface LinearNode extends NodeBase {
+  kind: 'linear';
+  input: string;
+  rows: number;
+  inner: number;
+  cols: number;
+  /** When true the input is stored [K, M] (Gemm transA). */
+  inputTransposed: boolean;
+  /** Row-major [cols][inner]. */
+  weights: bigint[];
+  /** Row-major [rows][cols]; already includes −zeroPoint(in) · Σ_k w[n][k]. */
+  bias: bigint[];
+}
+
+/** One input of an affine node: coeff · in[index[i]] for output element i. */
+export interface AffineTerm {
+  input: string;
+  coeff: bigint;
+  index: Int32Array;
+}
+
+/** out[i] = Σ_t coeff_t · in_t[index_t[i]] + constant[i]: elementwise adds and rescales, no constraint. */
+export interface AffineNode extends NodeBase {
+  kind: 'affine';
+  terms: AffineTerm[];
+  constant: bigint[];
+}
+
+/**
+ * out = clamp(floor(((in − zeroIn) · M + 2^(s−1)) / 2^s) + zeroOut, lo, hi):
+ * the Requantize gadget (ReLU fused when lo is the output's zero point).
+ */
+export interface RequantizeNode extends NodeBase {
+  kind: 'requantize';
+  input: string;
+  zeroIn: bigint;
+  multiplier: bigint;
+  shift: number;
+  zeroOut: bigint;
+  lo: bigint;
+  hi: bigint;
+  /** ReLU fused into the clamp. */
+  relu: boolean;
+}
+
+/** The same values under another shape (Reshape, Flatten, Identity): no constraint. */
+export interface ViewNode extends NodeBase {
+  kind: 'view';
+  input: string;
+}
+
+export type IrNode = LinearNode | AffineNode | RequantizeNode | ViewNode;
+
+export interface IrModel {
+  bits: number;
+  multiplierBits: number;
+  inputs: QTensor[];
+  outputs: QTensor[];
+  /** Every tensor by name: inputs, node outputs. */
+  tensors: Map<string, QTensor>;
+  /** In execution order. */
+  nodes: IrNode[];
+  /** Whether the circuit range-checks the inputs (otherwise the verifier checks the public inputs). */
+  inputRangeCheck: boolean;
+}
+
+/** The largest absolute value in [min, max]. */
+export function magnitude(min: bigint, max: bigint): bigint {
+  const a = min < 0n ? -min : min;
+  const b = max < 0n ? -max : max;
+  return a > b ? a : b;
+}
+
+/** Bits of a two's-complement integer holding every value in [min, max]. */
+export function signedBits(min: bigint, max: bigint): number {
+  return magnitude(min, max).toString(2).length + (min < 0n ? 1 : 0);
+}

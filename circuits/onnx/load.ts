@@ -1,0 +1,152 @@
+/**
+ * ONNX protobuf → graph IR: decodes the file, types the attributes, turns
+ * initializers and tensor attributes into float64 constants, and fixes symbolic
+ * (batch) dimensions to 1.
+ */
+import onnxProto from 'onnx-proto';
+import type { onnx as OnnxTypes } from 'onnx-proto';
+import { OnnxFormatError, UnsupportedError } from '../errors.ts';
+import type { AttributeValue, ConstTensor, Graph, GraphNode, ValueInfo } from '../graph.ts';
+
+// onnx-proto is CommonJS: its namespace is the default export under Node's ESM loader.
+const { onnx } = onnxProto;
+const DataType = onnx.TensorProto.DataType;
+const AttributeType = onnx.AttributeProto.AttributeType;
+
+type LongLike = number | { toNumber(): number };
+const toNumber = (v: LongLike): number => (typeof v === 'number' ? v : v.toNumber());
+
+/** Element readers for raw_data, keyed by ONNX data type: [bytes per element, read]. */
+const RAW_READERS: Partial<Record<number, [number, (view: DataView, offset: number) => number]>> = {
+  [DataType.FLOAT]: [4, (v, o) => v.getFloat32(o, true)],
+  [DataType.DOUBLE]: [8, (v, o) => v.getFloat64(o, true)],
+  [DataType.UINT8]: [1, (v, o) => v.getUint8(o)],
+  [DataType.INT8]: [1, (v, o) => v.getInt8(o)],
+  [DataType.UINT16]: [2, (v, o) => v.getUint16(o, true)],
+  [DataType.INT16]: [2, (v, o) => v.getInt16(o, true)],
+  [DataType.INT32]: [4, (v, o) => v.getInt32(o, true)],
+  [DataType.UINT32]: [4, (v, o) => v.getUint32(o, true)],
+  [DataType.INT64]: [8, (v, o) => Number(v.getBigInt64(o, true))],
+  [DataType.UINT64]: [8, (v, o) => Number(v.getBigUint64(o, true))],
+  [DataType.BOOL]: [1, (v, o) => v.getUint8(o)],
+};
+
+const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16]);
+
+function dataTypeName(type: number): string {
+  return DataType[type] ?? `type ${type}`;
+}
+
+/** Decodes an ONNX TensorProto into a float64 constant. */
+export function decodeTensor(t: OnnxTypes.ITensorProto, where: string): ConstTensor {
+  const name = t.name ?? '';
+  const shape = (t.dims ?? []).map(toNumber);
+  const type = t.dataType ?? DataType.UNDEFINED;
+  const size = shape.reduce((a, b) => a * b, 1);
+  let values: number[];
+  if (t.rawData && t.rawData.length > 0) {
+    const reader = RAW_READERS[type];
+    if (!reader) throw new UnsupportedError(`tensor "${name}" has data type ${dataTypeName(type)}, which is not supported`, { context: [where] });
+    const [width, read] = reader;
+    const bytes = t.rawData;
+    if (bytes.length !== size * width) {
+      throw new OnnxFormatError(`tensor "${name}" holds ${bytes.length} bytes, its shape [${shape}] of ${dataTypeName(type)} needs ${size * width}`, { context: [where] });
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    values = Array.from({ length: size }, (_, i) => read(view, i * width));
+  } else if (t.floatData && t.floatData.length > 0) {
+    values = t.floatData.slice();
+  } else if (t.doubleData && t.doubleData.length > 0) {
+    values = t.doubleData.slice();
+  } else if (t.int64Data && t.int64Data.length > 0) {
+    values = t.int64Data.map((v) => toNumber(v as LongLike));
+  } else if (t.int32Data && t.int32Data.length > 0) {
+    values = t.int32Data.slice();
+  } else if (t.uint64Data && t.uint64Data.length > 0) {
+    values = t.uint64Data.map((v) => toNumber(v as LongLike));
+  } else if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+    throw new UnsupportedError(`tensor "${name}" keeps its data in an external file, which is not supported`, { context: [where], hint: 'save the model with all tensors inside the .onnx file' });
+  } else {
+    values = [];
+  }
+  if (type === DataType.FLOAT16 || type === DataType.BFLOAT16) {
+    throw new UnsupportedError(`tensor "${name}" has data type ${dataTypeName(type)}, which is not supported`, { context: [where], hint: 'export the model in float32' });
+  }
+  if (values.length !== size) {
+    throw new OnnxFormatError(`tensor "${name}" holds ${values.length} values, its shape [${shape}] needs ${size}`, { context: [where] });
+  }
+  return { name, shape, dtype: FLOAT_TYPES.has(type) ? 'float' : 'int', data: Float64Array.from(values) };
+}
+
+function decodeAttribute(a: OnnxTypes.IAttributeProto, where: string): AttributeValue {
+  switch (a.type) {
+    case AttributeType.FLOAT:
+      return a.f ?? 0;
+    case AttributeType.INT:
+      return toNumber((a.i ?? 0) as LongLike);
+    case AttributeType.STRING:
+      return new TextDecoder().decode(a.s ?? new Uint8Array());
+    case AttributeType.FLOATS:
+      return (a.floats ?? []).slice();
+    case AttributeType.INTS:
+      return (a.ints ?? []).map((v) => toNumber(v as LongLike));
+    case AttributeType.TENSOR:
+      return decodeTensor(a.t ?? {}, `${where}, attribute "${a.name}"`);
+    default:
+      throw new UnsupportedError(`attribute "${a.name}" has type ${AttributeType[a.type ?? 0] ?? a.type}, which is not supported`, { context: [where] });
+  }
+}
+
+function decodeValueInfo(v: OnnxTypes.IValueInfoProto): ValueInfo {
+  const dims = v.type?.tensorType?.shape?.dim ?? [];
+  // Symbolic or unknown dimensions are the batch in the models we take: prove one example at a time.
+  const shape = dims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue as LongLike) > 0 ? toNumber(d.dimValue as LongLike) : 1));
+  return { name: v.name ?? '', shape };
+}
+
+/** Decodes ONNX bytes into the graph IR. `source` names the file in errors. */
+export function loadOnnx(bytes: Uint8Array, source: string): Graph {
+  let model: OnnxTypes.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new OnnxFormatError(`${source} is not a valid ONNX file: ${(err as Error).message}`, {
+      context: [source],
+      hint: 'check that the file is an ONNX model (a ModelProto protobuf), not truncated',
+      cause: err,
+    });
+  }
+  const graph = model.graph;
+  if (!graph || !graph.node || graph.node.length === 0) {
+    throw new OnnxFormatError(`${source} has no graph or an empty graph`, { context: [source], hint: 'check that the file is an ONNX model' });
+  }
+  const defaultOpset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  const opset = defaultOpset ? toNumber(defaultOpset.version as LongLike) : 0;
+  if (opset === 0) throw new OnnxFormatError(`${source} declares no opset for the default ONNX domain`, { context: [source] });
+
+  const constants = new Map<string, ConstTensor>();
+  for (const init of graph.initializer ?? []) {
+    const t = decodeTensor(init, `${source}, initializer "${init.name}"`);
+    constants.set(t.name, t);
+  }
+  const nodes: GraphNode[] = graph.node.map((n, index) => {
+    const opType = n.opType ?? '';
+    const name = n.name && n.name.length > 0 ? n.name : `${opType}_${index}`;
+    const where = `node "${name}" (${opType}) in ${source}`;
+    const attributes: Record<string, AttributeValue> = {};
+    for (const a of n.attribute ?? []) attributes[a.name ?? ''] = decodeAttribute(a, where);
+    return { name, opType, domain: n.domain ?? '', inputs: (n.input ?? []).slice(), outputs: (n.output ?? []).slice(), attributes };
+  });
+  // Initializers may also be listed as graph inputs (old exporters): those are constants, not inputs.
+  const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name ?? '')).map(decodeValueInfo);
+  if (inputs.length === 0) throw new OnnxFormatError(`${source} has no (non-constant) graph inputs`, { context: [source] });
+  return {
+    name: graph.name ?? 'model',
+    opset,
+    producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
+    inputs,
+    outputs: (graph.output ?? []).map(decodeValueInfo),
+    constants,
+    nodes,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Shared lowering of a product with constant weights (MatMul, Gemm): weights
+ * quantized symmetrically per tensor, the bias at the accumulator's scale, the
+ * input's zero point folded into the bias. The result is an accumulator tensor
+ * (scale s_in·s_w, zero point 0) that costs no constraint.
+ */
+import type { GraphNode } from '../graph.ts';
+import type { LinearNode } from '../ir/types.ts';
+import type { LowerContext } from './types.ts';
+
+export interface ConstantProduct {
+  input: string;
+  output: string;
+  outputShape: number[];
+  rows: number;
+  inner: number;
+  cols: number;
+  inputTransposed: boolean;
+  /** Float weights, row-major [inner][cols]. */
+  weights: Float64Array;
+  /** Float bias, row-major [rows][cols] (already broadcast), or undefined. */
+  bias: Float64Array | undefined;
+}
+
+/** Quantizes symmetric per tensor: q = round(w / scale), |q| ≤ 2^(bits−1) − 1. */
+export function quantizeWeights(weights: Float64Array, bits: number): { scale: number; values: bigint[] } {
+  const qmax = 2 ** (bits - 1) - 1;
+  let maxAbs = 0;
+  for (const w of weights) maxAbs = Math.max(maxAbs, Math.abs(w));
+  const scale = maxAbs === 0 ? 1 : maxAbs / qmax;
+  return { scale, values: Array.from(weights, (w) => BigInt(Math.round(w / scale))) };
+}
+
+export function lowerConstantProduct(node: GraphNode, ctx: LowerContext, p: ConstantProduct): void {
+  const x = ctx.tensor(p.input);
+  const w = quantizeWeights(p.weights, ctx.bits);
+  const accScale = x.scale * w.scale;
+  const zx = BigInt(x.zeroPoint);
+  // Stored [cols][inner] so each output's weights are contiguous.
+  const weights = new Array<bigint>(p.cols * p.inner);
+  const columnSums = new Array<bigint>(p.cols).fill(0n);
+  for (let k = 0; k < p.inner; k++) {
+    for (let n = 0; n < p.cols; n++) {
+      const q = w.values[k * p.cols + n]!;
+      weights[n * p.inner + k] = q;
+      columnSums[n] = columnSums[n]! + q;
+    }
+  }
+  const bias = new Array<bigint>(p.rows * p.cols);
+  for (let m = 0; m < p.rows; m++) {
+    for (let n = 0; n < p.cols; n++) {
+      const b = p.bias ? BigInt(Math.round(p.bias[m * p.cols + n]! / accScale)) : 0n;
+      bias[m * p.cols + n] = b - zx * columnSums[n]!;
+    }
+  }
+  const ir: LinearNode = {
+    kind: 'linear',
+    node: node.name,
+    op: node.opType,
+    input: p.input,
+    output: p.output,
+    rows: p.rows,
+    inner: p.inner,
+    cols: p.cols,
+    inputTransposed: p.inputTransposed,
+    weights,
+    bias,
+  };
+  ctx.emit(ir, { shape: p.outputShape, scale: accScale, zeroPoint: 0 });
+}

@@ -1,0 +1,52 @@
+/**
+ * What one ONNX op is to the compiler, in one place: its attributes with the
+ * spec's defaults, shape inference, float semantics (calibration and constant
+ * folding) and its lowering to integer IR (whose nodes carry the integer
+ * semantics and the constraint cost).
+ */
+import { OnnxFormatError } from '../errors.ts';
+import { describeNode, type AttributeValue, type ConstTensor, type GraphNode } from '../graph.ts';
+import type { IrNode, QTensor } from '../ir/types.ts';
+import type { FloatTensor } from '../tensor.ts';
+
+export interface ShapeContext {
+  shape(value: string): number[];
+  constant(value: string): ConstTensor | undefined;
+}
+
+/** What a lowering sees and can do (implemented by the quantizer). */
+export interface LowerContext extends ShapeContext {
+  readonly bits: number;
+  readonly multiplierBits: number;
+  /** Smallest and largest activation integer: −2^(bits−1), 2^(bits−1)−1. */
+  readonly qmin: bigint;
+  readonly qmax: bigint;
+  /** The integer tensor of a non-constant value. */
+  tensor(value: string): QTensor;
+  /** The float range calibration observed for a value. */
+  observedRange(value: string): { min: number; max: number };
+  /** Scale and zero point for an activation covering a float range (0 always representable). */
+  activationParams(range: { min: number; max: number }): { scale: number; zeroPoint: number };
+  /** Adds an IR node; computes and records its output's interval. */
+  emit(node: IrNode, output: { shape: number[]; scale: number; zeroPoint: number }): QTensor;
+}
+
+export interface OpSpec {
+  opType: string;
+  /** Every attribute the op takes, with the ONNX spec default (undefined: no default, optional). */
+  attributes: Record<string, AttributeValue | undefined>;
+  inferShapes(node: GraphNode, ctx: ShapeContext): number[][];
+  evaluateFloat(node: GraphNode, inputs: (FloatTensor | undefined)[]): FloatTensor[];
+  lower(node: GraphNode, ctx: LowerContext): void;
+}
+
+/** The attribute's value or the spec default, typed. */
+export function intAttr(node: GraphNode, spec: OpSpec, name: string): number {
+  const v = node.attributes[name] ?? spec.attributes[name];
+  if (typeof v !== 'number') throw new OnnxFormatError(`attribute "${name}" must be a number`, { context: [describeNode(node)] });
+  return v;
+}
+
+export function floatAttr(node: GraphNode, spec: OpSpec, name: string): number {
+  return intAttr(node, spec, name);
+}

@@ -1,0 +1,339 @@
+/**
+ * Trains small MNIST MLPs in plain TypeScript and exports them as ONNX, as PyTorch would:
+ * input "input" [1, N] float → Gemm (transB=1, weights [out, in]) → Relu → … → Gemm → "logits" [1, 10].
+ *
+ * Training: He-initialised dense layers, ReLU, softmax cross-entropy, mini-batch Adam with a
+ * cosine learning-rate schedule, seeded PRNG — the same files on every run.
+ *
+ *   npx tsx scripts/train-mnist.ts --all                # the three models below
+ *   npx tsx scripts/train-mnist.ts --arch 196-25-10     # one model (repeatable)
+ *   options: --epochs N, --seed N
+ *
+ * Writes
+ *   784-56-10 (demo): examples/mnist-mlp/{model.onnx, calibration.json, digits.json}
+ *   every model:      bench/models/mlp-<arch>.onnx and mlp-<arch>.calibration.json
+ *                     (bench/models/mlp-784-56-10.onnx is a byte-identical copy of the demo model)
+ *
+ * calibration.json: `{"input": [sample, ...]}`, 64 training digits, each sample nested like
+ * the input shape [1, N]. digits.json: `[{"label": 3, "input": {"input": [[...]]}}, ...]`,
+ * one test digit per class (the first one of its class that the float model gets right).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeOnnxModel, type NodeSpec, type TensorSpec } from '../circuits/onnx/writer.ts';
+import { loadMnist, mnistSizeForFeatures, type MnistSet } from './mnist-data.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const DEMO_ARCH = '784-56-10';
+export const ALL_ARCHS = ['784-56-10', '196-25-10', '196-24-14-10'] as const;
+const CALIBRATION_SAMPLES = 64;
+const JSON_DECIMALS = 4;
+
+/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rng: () => number): number {
+  const u = 1 - rng();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+function shuffled(n: number, rng: () => number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** A dense layer, `y = W·x + b`, W row-major [out, in] (PyTorch's Linear layout). */
+export interface Dense {
+  inSize: number;
+  outSize: number;
+  w: Float64Array;
+  b: Float64Array;
+}
+
+/** Layer sizes, e.g. [784, 56, 10]; ReLU between layers, none after the last. */
+export interface Mlp {
+  sizes: number[];
+  layers: Dense[];
+}
+
+export function parseArch(arch: string): number[] {
+  const sizes = arch.split('-').map(Number);
+  if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s <= 0)) {
+    throw new RangeError(`Architecture must look like 784-56-10, got "${arch}"`);
+  }
+  return sizes;
+}
+
+export function initMlp(sizes: number[], rng: () => number): Mlp {
+  const layers: Dense[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const inSize = sizes[l]!;
+    const outSize = sizes[l + 1]!;
+    const std = Math.sqrt(2 / inSize);
+    const w = new Float64Array(outSize * inSize);
+    for (let k = 0; k < w.length; k++) w[k] = gaussian(rng) * std;
+    layers.push({ inSize, outSize, w, b: new Float64Array(outSize) });
+  }
+  return { sizes, layers };
+}
+
+/** Activations of every layer: [input, hidden (after ReLU)..., logits]. */
+function forwardAll(mlp: Mlp, x: ArrayLike<number>): Float64Array[] {
+  const acts: Float64Array[] = [Float64Array.from(x)];
+  mlp.layers.forEach((layer, l) => {
+    const a = acts[l]!;
+    const nz: number[] = [];
+    for (let i = 0; i < a.length; i++) if (a[i] !== 0) nz.push(i);
+    const z = new Float64Array(layer.outSize);
+    for (let o = 0; o < layer.outSize; o++) {
+      let s = layer.b[o]!;
+      const row = o * layer.inSize;
+      for (const i of nz) s += layer.w[row + i]! * a[i]!;
+      z[o] = l + 1 < mlp.layers.length && s < 0 ? 0 : s;
+    }
+    acts.push(z);
+  });
+  return acts;
+}
+
+/** The logits for one sample. */
+export function predict(mlp: Mlp, x: ArrayLike<number>): Float64Array {
+  return forwardAll(mlp, x).at(-1)!;
+}
+
+export function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
+  return best;
+}
+
+/** Fraction of `set` classified correctly. */
+export function accuracy(mlp: Mlp, set: MnistSet): number {
+  let correct = 0;
+  set.x.forEach((x, i) => {
+    if (argmax(predict(mlp, x)) === set.y[i]) correct++;
+  });
+  return correct / set.x.length;
+}
+
+export interface TrainOptions {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+/** Trains an MLP of `sizes` on `train` with Adam; weights end rounded to float32 (what ONNX stores). */
+export function trainMlp(sizes: number[], train: MnistSet, options: TrainOptions = {}): Mlp {
+  const { epochs = 15, batchSize = 32, learningRate = 2e-3, seed = 1, log } = options;
+  const rng = mulberry32(seed);
+  const mlp = initMlp(sizes, rng);
+  const params = mlp.layers.flatMap((l) => [l.w, l.b]);
+  const grads = params.map((p) => new Float64Array(p.length));
+  const m = params.map((p) => new Float64Array(p.length));
+  const v = params.map((p) => new Float64Array(p.length));
+  const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
+  let step = 0;
+
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const lr = learningRate * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs));
+    const order = shuffled(train.x.length, rng);
+    let loss = 0;
+    for (let start = 0; start < order.length; start += batchSize) {
+      const batch = order.slice(start, start + batchSize);
+      for (const g of grads) g.fill(0);
+      for (const n of batch) loss += backprop(mlp, train.x[n]!, train.y[n]!, grads);
+      step++;
+      const c1 = 1 - beta1 ** step;
+      const c2 = 1 - beta2 ** step;
+      params.forEach((p, k) => {
+        const g = grads[k]!;
+        const mk = m[k]!;
+        const vk = v[k]!;
+        for (let j = 0; j < p.length; j++) {
+          const gj = g[j]! / batch.length;
+          mk[j] = beta1 * mk[j]! + (1 - beta1) * gj;
+          vk[j] = beta2 * vk[j]! + (1 - beta2) * gj * gj;
+          p[j] = p[j]! - (lr * (mk[j]! / c1)) / (Math.sqrt(vk[j]! / c2) + eps);
+        }
+      });
+    }
+    log?.(`  epoch ${epoch + 1}/${epochs}: loss ${(loss / order.length).toFixed(4)}, lr ${lr.toExponential(2)}`);
+  }
+  for (const p of params) for (let j = 0; j < p.length; j++) p[j] = Math.fround(p[j]!);
+  return mlp;
+}
+
+/** Adds one sample's softmax cross-entropy gradients to `grads` ([w0, b0, w1, b1, ...]); returns its loss. */
+function backprop(mlp: Mlp, x: Float32Array, label: number, grads: Float64Array[]): number {
+  const acts = forwardAll(mlp, x);
+  const logits = acts.at(-1)!;
+  const max = Math.max(...logits);
+  let sum = 0;
+  const delta = new Float64Array(logits.length);
+  for (let o = 0; o < logits.length; o++) sum += (delta[o] = Math.exp(logits[o]! - max));
+  for (let o = 0; o < logits.length; o++) delta[o] = delta[o]! / sum;
+  const loss = -Math.log(Math.max(delta[label]!, 1e-12));
+  delta[label] = delta[label]! - 1;
+
+  let d = delta;
+  for (let l = mlp.layers.length - 1; l >= 0; l--) {
+    const layer = mlp.layers[l]!;
+    const a = acts[l]!;
+    const gw = grads[2 * l]!;
+    const gb = grads[2 * l + 1]!;
+    const nz: number[] = [];
+    for (let i = 0; i < a.length; i++) if (a[i] !== 0) nz.push(i);
+    // Below a hidden layer, ReLU' is 0 exactly where its activation is 0: only nz inputs carry gradient.
+    const dPrev = new Float64Array(layer.inSize);
+    for (let o = 0; o < layer.outSize; o++) {
+      const dO = d[o]!;
+      if (dO === 0) continue;
+      gb[o] = gb[o]! + dO;
+      const row = o * layer.inSize;
+      for (const i of nz) {
+        gw[row + i] = gw[row + i]! + dO * a[i]!;
+        if (l > 0) dPrev[i] = dPrev[i]! + layer.w[row + i]! * dO;
+      }
+    }
+    d = dPrev;
+  }
+  return loss;
+}
+
+/** The MLP as ONNX bytes, laid out like `torch.onnx.export` of nn.Sequential(Linear, ReLU, ..., Linear). */
+export function mlpToOnnx(mlp: Mlp): Uint8Array {
+  const initializers: TensorSpec[] = [];
+  const nodes: NodeSpec[] = [];
+  let value = 'input';
+  mlp.layers.forEach((layer, l) => {
+    const fc = `fc${l + 1}`;
+    const last = l + 1 === mlp.layers.length;
+    initializers.push(
+      { name: `${fc}.weight`, dims: [layer.outSize, layer.inSize], data: Float32Array.from(layer.w) },
+      { name: `${fc}.bias`, dims: [layer.outSize], data: Float32Array.from(layer.b) },
+    );
+    const gemmOut = last ? 'logits' : `/${fc}/Gemm_output_0`;
+    nodes.push({
+      opType: 'Gemm',
+      name: `/${fc}/Gemm`,
+      inputs: [value, `${fc}.weight`, `${fc}.bias`],
+      outputs: [gemmOut],
+      attributes: { alpha: { float: 1 }, beta: { float: 1 }, transB: { int: 1 } },
+    });
+    value = gemmOut;
+    if (!last) {
+      const reluOut = `/relu${l + 1}/Relu_output_0`;
+      nodes.push({ opType: 'Relu', name: `/relu${l + 1}/Relu`, inputs: [value], outputs: [reluOut] });
+      value = reluOut;
+    }
+  });
+  return writeOnnxModel({
+    name: `mlp-${mlp.sizes.join('-')}`,
+    inputs: [{ name: 'input', shape: [1, mlp.sizes[0]!] }],
+    outputs: [{ name: 'logits', shape: [1, mlp.sizes.at(-1)!] }],
+    initializers,
+    nodes,
+  });
+}
+
+const round = (x: number) => Number(x.toFixed(JSON_DECIMALS));
+/** One sample nested as the input shape [1, N], rounded for small files. */
+const asInput = (x: Float32Array) => [Array.from(x, round)];
+
+function calibrationJson(train: MnistSet, seed: number): string {
+  const picks = shuffled(train.x.length, mulberry32(seed ^ 0x5eed)).slice(0, CALIBRATION_SAMPLES);
+  const lines = picks.map((n) => '    ' + JSON.stringify(asInput(train.x[n]!)));
+  return `{\n  "input": [\n${lines.join(',\n')}\n  ]\n}\n`;
+}
+
+function digitsJson(mlp: Mlp, test: MnistSet): string {
+  const lines: string[] = [];
+  for (let label = 0; label < 10; label++) {
+    let n = test.y.findIndex((y, i) => y === label && argmax(predict(mlp, test.x[i]!)) === label);
+    if (n < 0) n = test.y.indexOf(label);
+    lines.push('  ' + JSON.stringify({ label, input: { input: asInput(test.x[n]!) } }));
+  }
+  return `[\n${lines.join(',\n')}\n]\n`;
+}
+
+function write(file: string, content: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  console.log(`  wrote ${path.relative(ROOT, file)} (${fs.statSync(file).size} bytes)`);
+}
+
+export interface TrainedModel {
+  arch: string;
+  testAccuracy: number;
+  trainSeconds: number;
+}
+
+/** Trains one architecture and writes its files (see the header). */
+export function trainAndExport(arch: string, options: TrainOptions = {}): TrainedModel {
+  const sizes = parseArch(arch);
+  const seed = options.seed ?? 1;
+  const { train, test } = loadMnist({ size: mnistSizeForFeatures(sizes[0]!) });
+  console.log(`${arch}: training on ${train.x.length} digits`);
+  const t0 = performance.now();
+  const mlp = trainMlp(sizes, train, { log: console.log, ...options, seed });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const testAccuracy = accuracy(mlp, test);
+  console.log(`${arch}: float test accuracy ${(100 * testAccuracy).toFixed(1)}% on ${test.x.length} digits, trained in ${trainSeconds.toFixed(1)} s`);
+
+  const onnxBytes = mlpToOnnx(mlp);
+  const calibration = calibrationJson(train, seed);
+  if (arch === DEMO_ARCH) {
+    const dir = path.join(ROOT, 'examples', 'mnist-mlp');
+    write(path.join(dir, 'model.onnx'), onnxBytes);
+    write(path.join(dir, 'calibration.json'), calibration);
+    write(path.join(dir, 'digits.json'), digitsJson(mlp, test));
+  }
+  const benchDir = path.join(ROOT, 'bench', 'models');
+  write(path.join(benchDir, `mlp-${arch}.onnx`), onnxBytes);
+  write(path.join(benchDir, `mlp-${arch}.calibration.json`), calibration);
+  return { arch, testAccuracy, trainSeconds };
+}
+
+function main(argv: string[]): void {
+  const archs: string[] = [];
+  const options: TrainOptions = {};
+  for (let k = 0; k < argv.length; k++) {
+    const arg = argv[k];
+    const next = () => {
+      const v = argv[++k];
+      if (v === undefined) throw new RangeError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--all') archs.push(...ALL_ARCHS);
+    else if (arg === '--arch') archs.push(next());
+    else if (arg === '--epochs') options.epochs = Number(next());
+    else if (arg === '--seed') options.seed = Number(next());
+    else throw new RangeError(`Unknown argument ${arg}; use --all, --arch 784-56-10, --epochs N, --seed N`);
+  }
+  if (archs.length === 0) archs.push(...ALL_ARCHS);
+  const results = archs.map((arch) => trainAndExport(arch, options));
+  console.log('\nsummary');
+  for (const r of results) {
+    console.log(`  ${r.arch.padEnd(14)} ${(100 * r.testAccuracy).toFixed(1)}%  ${r.trainSeconds.toFixed(1)} s`);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2));
+}
