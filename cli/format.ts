@@ -1,0 +1,50 @@
+/** Human-readable rendering of results for the terminal (the --json output is the raw result). */
+import type { Manifest } from '../circuits/manifest.ts';
+import type { DecodedTensor } from '../circuits/output.ts';
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+function preview(values: readonly (string | number)[], limit = 10): string {
+  const shown = values.slice(0, limit).map((v) => (typeof v === 'number' ? Number(v.toPrecision(5)) : v));
+  return `[${shown.join(', ')}${values.length > limit ? `, … ${values.length - limit} more` : ''}]`;
+}
+
+export function formatTensors(tensors: readonly DecodedTensor[]): string {
+  return tensors
+    .map((t) => [`${t.name} [${t.shape}]: argmax ${t.argmax}`, `  values   ${preview(t.values)}`, `  integers ${preview(t.integers)}`].join('\n'))
+    .join('\n');
+}
+
+export function formatInspect(m: Manifest): string {
+  const lines = [
+    `model      ${m.model.file} (opset ${m.model.opset}, sha256 ${m.model.sha256.slice(0, 16)}…)`,
+    `circuit    ${m.circuit.constraints} constraints${m.circuit.compiled ? ` (circom), ${m.circuit.wires} wires` : ' (predicted; not compiled yet)'}`,
+    `ptau       2^${m.circuit.ptauPower} needed`,
+    `quantized  ${m.quantization.bits}-bit activations and weights, ${m.quantization.multiplierBits}-bit multipliers; calibration: ${m.quantization.calibration.source}`,
+    `setup      ${m.setup ? `${m.setup.development ? 'DEVELOPMENT (local ptau: not trustworthy)' : 'ptau ' + m.setup.ptau} 2^${m.setup.ptauPower}, ${m.setup.createdAt}` : 'none (run zkinfer setup)'}`,
+    '',
+    'layers',
+    table(
+      ['node', 'op', 'output shape', 'kind', 'bits', 'constraints'],
+      m.layers.map((l) => [l.node, l.op, `[${l.shape}]`, l.note ?? '', l.bits, l.constraints]),
+    ),
+    '',
+    'public signals (public.json order)',
+    table(
+      ['indices', 'kind', 'tensor', 'scale', 'zero point', 'range'],
+      m.publicSignals.map((r) => {
+        const t = (r.kind === 'output' ? m.outputs : m.inputs).find((x) => x.name === r.tensor)!;
+        return [`${r.offset}..${r.offset + r.length - 1}`, r.kind, r.tensor, t.scale.toPrecision(6), t.zeroPoint, `[${t.min}, ${t.max}]`];
+      }),
+    ),
+  ];
+  if (m.inputs.some((i) => !i.rangeCheckedInCircuit)) {
+    lines.push('', 'note: public inputs are not range-checked in the circuit; verifiers check them against the ranges above (zkinfer verify does).');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,150 @@
+/**
+ * model.circom → model.r1cs, model.sym, model_js/model.wasm, with circom's real
+ * constraint count and the powers-of-tau size recorded in manifest.json.
+ */
+import { createRequire } from 'node:module';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArtifactError, ToolError } from '../circuits/errors.ts';
+import type { Manifest } from '../circuits/manifest.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
+import { BN254_SCALAR_MODULUS } from '../verifier/field.ts';
+import { publicSignalCount } from '../verifier/public-signals.ts';
+import { ceilLog2, replacePath, writeManifest } from './atomic.ts';
+import { runCircom } from './circom.ts';
+import { readR1csHeader, type R1csHeader } from './formats/r1cs.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The hand-written gadget templates `model.circom` includes by bare name. */
+export const TEMPLATES_DIR = fileURLToPath(new URL('../circuits/templates', import.meta.url));
+
+/** The node_modules folder holding circomlib, so `include "circomlib/circuits/…"` resolves. */
+export function circomlibRoot(): string {
+  return path.dirname(path.dirname(require.resolve('circomlib/package.json')));
+}
+
+export interface CompileCircuitOptions {
+  /** Extra include folders, searched after the templates and node_modules. */
+  includeDirs?: string[];
+  /** circom's own output, line by line. */
+  onProgress?: (message: string) => void;
+}
+
+export interface CompileCircuitResult {
+  constraints: number;
+  wires: number;
+  publicOutputs: number;
+  publicInputs: number;
+  privateInputs: number;
+  /** Smallest powers-of-tau power Groth16 setup needs: 2^p ≥ constraints + public signals + 1. */
+  ptauPower: number;
+  /** Whether a previous setup was dropped because the circuit changed. */
+  setupInvalidated: boolean;
+  manifest: Manifest;
+  seconds: number;
+}
+
+/** Smallest power p with 2^p ≥ constraints + public signals + 1, as snarkjs's Groth16 setup requires. */
+export function ptauPowerFor(header: Pick<R1csHeader, 'constraints' | 'publicInputs' | 'publicOutputs'>): number {
+  return ceilLog2(header.constraints + header.publicInputs + header.publicOutputs + 1);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Checks the compiled circuit's public signals against what the manifest promises. */
+function checkPublicSignals(header: R1csHeader, manifest: Manifest, circuitFile: string): void {
+  if (header.prime !== BN254_SCALAR_MODULUS) {
+    throw new ToolError(`circom compiled ${circuitFile} over prime ${header.prime}, expected BN254's scalar field`);
+  }
+  const expected = publicSignalCount(manifest);
+  const actual = header.publicOutputs + header.publicInputs;
+  const expectedOutputs = manifest.publicSignals.filter((r) => r.kind === 'output').reduce((n, r) => n + r.length, 0);
+  if (actual !== expected || header.publicOutputs !== expectedOutputs) {
+    throw new ArtifactError(
+      `${circuitFile} has ${actual} public signals (${header.publicOutputs} outputs + ${header.publicInputs} public inputs), ` +
+        `manifest.json lists ${expected} (${expectedOutputs} outputs + ${expected - expectedOutputs} public inputs)`,
+      { context: [circuitFile], hint: 'the circuit and manifest disagree: compile the model again' },
+    );
+  }
+}
+
+/**
+ * Compiles `<dir>/model.circom` with circom (`--r1cs --wasm --sym --O2`) and records the
+ * result in manifest.json. Outputs land in a temp folder inside `dir` and are renamed into
+ * place only when circom succeeds. A changed circuit drops an earlier setup (zkey, key).
+ *
+ * @example
+ * const { constraints, ptauPower } = await compileCircuit('build/mnist', { onProgress: console.error });
+ */
+export async function compileCircuit(dir: string, options: CompileCircuitOptions = {}): Promise<CompileCircuitResult> {
+  const started = performance.now();
+  const manifest = await readManifest(dir);
+  const circuitFile = path.join(dir, ARTIFACT_FILES.circuit);
+  if (!(await exists(circuitFile))) throw missingArtifact(circuitFile, 'compile');
+
+  const tmp = await mkdtemp(path.join(dir, '.circom-'));
+  try {
+    const includes = [TEMPLATES_DIR, circomlibRoot(), ...(options.includeDirs ?? [])];
+    options.onProgress?.(`circom ${ARTIFACT_FILES.circuit} --r1cs --wasm --sym --O2`);
+    let pending = '';
+    await runCircom(
+      [circuitFile, '--r1cs', '--wasm', '--sym', '--O2', ...includes.flatMap((d) => ['-l', d]), '-o', tmp],
+      options.onProgress &&
+        ((chunk) => {
+          const lines = (pending + chunk).replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) if (line.trim() !== '') options.onProgress!(line.trim());
+        }),
+    );
+    const built = {
+      r1cs: path.join(tmp, ARTIFACT_FILES.r1cs),
+      sym: path.join(tmp, ARTIFACT_FILES.sym),
+      wasmDir: path.join(tmp, ARTIFACT_FILES.wasmDir),
+      wasm: path.join(tmp, ARTIFACT_FILES.wasm),
+    };
+    for (const file of [built.r1cs, built.sym, built.wasm]) {
+      if (!(await exists(file))) throw new ToolError(`circom reported success but did not write ${path.relative(tmp, file)}`);
+    }
+    const header = await readR1csHeader(built.r1cs);
+    checkPublicSignals(header, manifest, circuitFile);
+
+    // A different circuit makes an earlier zkey and verification key wrong: drop them.
+    const target = (name: keyof typeof ARTIFACT_FILES) => path.join(dir, ARTIFACT_FILES[name]);
+    let setupInvalidated = false;
+    const oldR1cs = await readFile(target('r1cs')).catch(() => undefined);
+    if (oldR1cs === undefined || !oldR1cs.equals(await readFile(built.r1cs))) {
+      setupInvalidated = manifest.setup !== undefined || (await exists(target('zkey')));
+      await rm(target('verificationKey'), { force: true });
+      await rm(target('zkey'), { force: true });
+      delete manifest.setup;
+    }
+
+    await replacePath(built.r1cs, target('r1cs'));
+    await replacePath(built.sym, target('sym'));
+    await replacePath(built.wasmDir, target('wasmDir'));
+
+    const ptauPower = ptauPowerFor(header);
+    manifest.circuit = { ...manifest.circuit, constraints: header.constraints, compiled: true, wires: header.wires, ptauPower };
+    await writeManifest(dir, manifest);
+    return {
+      constraints: header.constraints,
+      wires: header.wires,
+      publicOutputs: header.publicOutputs,
+      publicInputs: header.publicInputs,
+      privateInputs: header.privateInputs,
+      ptauPower,
+      setupInvalidated,
+      manifest,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,20 @@
+/** Trusted setup, witness generation and proving: the public API of prover/. */
+export { compileCircuit, circomlibRoot, ptauPowerFor, TEMPLATES_DIR, type CompileCircuitOptions, type CompileCircuitResult } from './compile-circuit.ts';
+export { readPtauHeader, type PtauHeader } from './formats/ptau.ts';
+export { readR1csHeader, type R1csHeader } from './formats/r1cs.ts';
+export { readWitness, type WitnessSlice } from './formats/wtns.ts';
+export { prove, type ProofOutput, type ProveOptions, type ProveResult } from './prove.ts';
+export {
+  createDevPtau,
+  DEV_PTAU_WARNING,
+  devPtauFileName,
+  ensureDevPtau,
+  isDevPtau,
+  MIN_DEV_PTAU_POWER,
+  ptauCacheDir,
+  type DevPtau,
+  type DevPtauOptions,
+} from './ptau.ts';
+export { setup, type SetupOptions, type SetupResult } from './setup.ts';
+export { computeWitness, type WitnessOptions, type WitnessResult, type WitnessTensor } from './witness.ts';
+export { releaseCurves } from '../verifier/curves.ts';

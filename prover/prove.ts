@@ -1,0 +1,109 @@
+/**
+ * Input JSON → witness → Groth16 proof: proof.json, public.json, output.json.
+ */
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as snarkjs from 'snarkjs';
+import type { Groth16Proof } from 'snarkjs';
+import { ToolError } from '../circuits/errors.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
+import { decodeOutputs, type DecodedTensor } from '../verifier/decode.ts';
+import { tempPathFor, toJson } from './atomic.ts';
+import { computeWitness } from './witness.ts';
+
+export interface ProveOptions {
+  /** Where to write proof.json, public.json, output.json and witness.wtns (default: `dir`). */
+  out?: string;
+  /** Where the input came from, for error messages (a file name). */
+  source: string;
+  onProgress?: (message: string) => void;
+}
+
+/** output.json: what the proof says, decoded, and how it was made. */
+export interface ProofOutput {
+  model: { file: string; sha256: string };
+  outputs: DecodedTensor[];
+  /** Public inputs (when the model makes inputs public). */
+  inputs: DecodedTensor[];
+  /** Input values that fell outside the calibrated range and were clamped. */
+  clampedInputs: number;
+  /** True when the setup used a locally made ptau (proofs are forgeable by its maker). */
+  developmentSetup: boolean;
+  timings: { witnessSeconds: number; proveSeconds: number };
+}
+
+export interface ProveResult {
+  proof: Groth16Proof;
+  publicSignals: string[];
+  output: ProofOutput;
+  files: { proof: string; public: string; output: string; witness: string };
+}
+
+/**
+ * Proves that the compiled model in `dir` maps `inputJson` (parsed input JSON) to its
+ * outputs. Writes proof.json, public.json and output.json (each via temp file + rename)
+ * and witness.wtns into `out`. Call `releaseCurves()` when done so node can exit.
+ *
+ * @example
+ * const { output } = await prove('build/mnist', JSON.parse(text), { source: 'digit.json' });
+ * console.log(output.outputs[0].argmax);
+ */
+export async function prove(dir: string, inputJson: unknown, options: ProveOptions): Promise<ProveResult> {
+  const say = (m: string) => options.onProgress?.(m);
+  const manifest = await readManifest(dir);
+  const zkey = path.join(dir, ARTIFACT_FILES.zkey);
+  await access(zkey).catch(() => {
+    throw missingArtifact(zkey, 'setup');
+  });
+  const out = options.out ?? dir;
+  await mkdir(out, { recursive: true });
+  const files = {
+    proof: path.join(out, ARTIFACT_FILES.proof),
+    public: path.join(out, ARTIFACT_FILES.public),
+    output: path.join(out, ARTIFACT_FILES.output),
+    witness: path.join(out, ARTIFACT_FILES.witness),
+  };
+
+  say('computing the witness');
+  const witness = await computeWitness(dir, inputJson, options.source, { witnessFile: files.witness, manifest });
+
+  say('proving (groth16)');
+  const proveStarted = performance.now();
+  const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, files.witness).catch((err: unknown) => {
+    throw new ToolError(`snarkjs groth16 prove failed: ${err instanceof Error ? err.message : String(err)}`, {
+      context: [zkey, files.witness],
+      hint: 'if the witness length does not match, the zkey is from another circuit: run zkinfer setup again',
+      cause: err,
+    });
+  });
+  const proveSeconds = (performance.now() - proveStarted) / 1000;
+  const expected = witness.publicSignals.map(String);
+  if (publicSignals.join(',') !== expected.join(',')) {
+    throw new ToolError('snarkjs returned public signals that differ from the witness', { context: [files.witness] });
+  }
+
+  const { outputs, inputs } = decodeOutputs(manifest, publicSignals);
+  const output: ProofOutput = {
+    model: { file: manifest.model.file, sha256: manifest.model.sha256 },
+    outputs,
+    inputs,
+    clampedInputs: witness.clamped,
+    developmentSetup: manifest.setup?.development ?? false,
+    timings: { witnessSeconds: witness.seconds, proveSeconds },
+  };
+
+  // Write all three, then rename them in: a reader never pairs a new proof with old signals for long.
+  const staged: [string, string][] = [
+    [files.public, toJson(publicSignals)],
+    [files.proof, toJson(proof)],
+    [files.output, toJson(output)],
+  ];
+  const temps = staged.map(([file]) => tempPathFor(file));
+  try {
+    await Promise.all(staged.map(([, text], i) => writeFile(temps[i]!, text)));
+    for (const [i, [file]] of staged.entries()) await rename(temps[i]!, file);
+  } finally {
+    await Promise.all(temps.map((t) => rm(t, { force: true })));
+  }
+  return { proof, publicSignals, output, files };
+}

@@ -1,0 +1,121 @@
+/**
+ * Input JSON → quantized integers → circom witness (witness.wtns), with the output
+ * integers read back from it.
+ */
+import { access, rm } from 'node:fs/promises';
+import path from 'node:path';
+import * as snarkjs from 'snarkjs';
+import { InputError, ToolError } from '../circuits/errors.ts';
+import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
+import type { Manifest } from '../circuits/manifest.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
+import { toField, toSigned } from '../verifier/field.ts';
+import { publicSignalCount } from '../verifier/public-signals.ts';
+import { replacePath, tempPathFor } from './atomic.ts';
+import { readWitness } from './formats/wtns.ts';
+
+export interface WitnessOptions {
+  /** Where to write the witness (default: `<dir>/witness.wtns`). */
+  witnessFile?: string;
+  /** An already-loaded manifest (saves reading it again). */
+  manifest?: Manifest;
+}
+
+export interface WitnessTensor {
+  name: string;
+  shape: number[];
+  /** Signed integers. */
+  integers: bigint[];
+}
+
+export interface WitnessResult {
+  witnessFile: string;
+  /** Quantized model inputs, by ONNX input name. */
+  inputs: Map<string, QuantizedTensor>;
+  /** Output integers, in manifest.outputs order. */
+  outputs: WitnessTensor[];
+  /** The public signals as the witness holds them (wires 1…n), i.e. what public.json will say. */
+  publicSignals: bigint[];
+  /** Input values clamped to their quantized range, over all inputs. */
+  clamped: number;
+  seconds: number;
+}
+
+/** circom's witness calculator errors, made readable: a failed `assert` is the input's fault. */
+function witnessError(err: unknown, source: string): Error {
+  const raw = err instanceof Error ? err.message : String(err);
+  const message = raw.replace(/\s+/g, ' ').trim();
+  if (/Assert Failed/i.test(message)) {
+    const where = /Error in template (\S+) line: (\d+)/.exec(message);
+    return new InputError(
+      `the circuit rejected the input: an assert failed${where ? ` in template ${where[1]} at line ${where[2]}` : ''}`,
+      {
+        context: [source, message],
+        hint: 'the input is outside what the compiled model accepts; if it is in range, this is a compiler bug worth reporting',
+        cause: err,
+      },
+    );
+  }
+  return new ToolError(`witness calculation failed: ${message}`, { context: [source], cause: err });
+}
+
+/**
+ * Quantizes `inputJson` (parsed input JSON, see circuits/input.ts) with the manifest's
+ * input scales and ranges and computes the circuit's witness with snarkjs. `source` names
+ * where the input came from, for error messages.
+ *
+ * @example
+ * const { outputs, clamped } = await computeWitness('build/mnist', JSON.parse(text), 'digit.json');
+ */
+export async function computeWitness(dir: string, inputJson: unknown, source: string, options: WitnessOptions = {}): Promise<WitnessResult> {
+  const started = performance.now();
+  const manifest = options.manifest ?? (await readManifest(dir));
+  const wasm = path.join(dir, ARTIFACT_FILES.wasm);
+  await access(wasm).catch(() => {
+    throw missingArtifact(wasm, 'compile');
+  });
+
+  const inputs = quantizeInputs(inputJson, manifest.inputs, source);
+  const circuitInput: Record<string, string[]> = {};
+  let clamped = 0;
+  for (const spec of manifest.inputs) {
+    const q = inputs.get(spec.name)!;
+    circuitInput[spec.signal] = q.values.map(String);
+    clamped += q.clamped;
+  }
+
+  const witnessFile = options.witnessFile ?? path.join(dir, ARTIFACT_FILES.witness);
+  const tmp = tempPathFor(witnessFile, 'wtns');
+  try {
+    await snarkjs.wtns.calculate(circuitInput, wasm, tmp).catch((err: unknown) => {
+      throw witnessError(err, source);
+    });
+    await replacePath(tmp, witnessFile);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+
+  const nPublic = publicSignalCount(manifest);
+  const { values } = await readWitness(witnessFile, 1 + nPublic);
+  if (values[0] !== 1n) throw new ToolError(`${witnessFile}: wire 0 is ${values[0]}, expected the constant 1`);
+  const publicSignals = values.slice(1);
+
+  const outputs = manifest.outputs.map((spec): WitnessTensor => {
+    const run = manifest.publicSignals.find((r) => r.kind === 'output' && r.tensor === spec.name);
+    if (!run) throw new ToolError(`manifest.json: output "${spec.name}" has no public signal run`);
+    return { name: spec.name, shape: spec.shape, integers: publicSignals.slice(run.offset, run.offset + run.length).map(toSigned) };
+  });
+  // Public inputs must come back as given: otherwise the manifest's signal order is not the circuit's.
+  for (const run of manifest.publicSignals.filter((r) => r.kind === 'input')) {
+    const given = inputs.get(run.tensor)?.values ?? [];
+    for (let k = 0; k < run.length; k++) {
+      if (publicSignals[run.offset + k] !== toField(given[k] ?? 0n)) {
+        throw new ToolError(
+          `public signal ${run.offset + k} should be input "${run.tensor}"[${k}] = ${given[k]}, the witness has ${toSigned(publicSignals[run.offset + k]!)}`,
+          { hint: "manifest.json's publicSignals order does not match the circuit: a compiler bug" },
+        );
+      }
+    }
+  }
+  return { witnessFile, inputs, outputs, publicSignals, clamped, seconds: (performance.now() - started) / 1000 };
+}
