@@ -11,7 +11,8 @@ import type { Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
 import { BN254_SCALAR_MODULUS } from '../verifier/field.ts';
 import { publicSignalCount } from '../verifier/public-signals.ts';
-import { ceilLog2, replacePath, writeManifest } from './atomic.ts';
+import { ceilLog2 } from '../circuits/files.ts';
+import { replacePath, writeManifest } from './atomic.ts';
 import { runCircom } from './circom.ts';
 import { readR1csHeader, type R1csHeader } from './formats/r1cs.ts';
 

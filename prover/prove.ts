@@ -8,7 +8,7 @@ import type { Groth16Proof } from 'snarkjs';
 import { ToolError } from '../circuits/errors.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
 import { decodeOutputs, type DecodedTensor } from '../verifier/decode.ts';
-import { tempPathFor, toJson } from './atomic.ts';
+import { tempPathFor, toJson } from '../circuits/files.ts';
 import { computeWitness } from './witness.ts';
 
 export interface ProveOptions {

@@ -9,7 +9,7 @@ import { hostname, homedir } from 'node:os';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { ToolError } from '../circuits/errors.ts';
-import { tempPathFor } from './atomic.ts';
+import { tempPathFor } from '../circuits/files.ts';
 import { readPtauHeader } from './formats/ptau.ts';
 
 /** Smaller powers save nothing noticeable, and one cached file then serves many tiny circuits. */

@@ -11,7 +11,8 @@ import type { Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
 import { toField, toSigned } from '../verifier/field.ts';
 import { publicSignalCount } from '../verifier/public-signals.ts';
-import { replacePath, tempPathFor } from './atomic.ts';
+import { tempPathFor } from '../circuits/files.ts';
+import { replacePath } from './atomic.ts';
 import { readWitness } from './formats/wtns.ts';
 
 export interface WitnessOptions {

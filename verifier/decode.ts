@@ -2,43 +2,17 @@
  * Public signals → the model's answer: integers, dequantized values and argmax per tensor.
  */
 import { ArtifactError } from '../circuits/errors.ts';
-import { dequantize } from '../circuits/input.ts';
-import type { BoundaryTensor, Manifest } from '../circuits/manifest.ts';
+import type { Manifest } from '../circuits/manifest.ts';
+import { decodeTensor, type DecodedTensor } from '../circuits/output.ts';
+
+export type { DecodedTensor };
 import { toSigned } from './field.ts';
 import { parseFieldElement } from './public-signals.ts';
-
-export interface DecodedTensor {
-  name: string;
-  shape: number[];
-  /** Signed quantized integers, as decimal strings (they can exceed 2^53). */
-  integers: string[];
-  /** Dequantized: scale · (q − zeroPoint). */
-  values: number[];
-  /** Flat index of the largest integer, the first one on ties. */
-  argmax: number;
-}
 
 export interface DecodedSignals {
   outputs: DecodedTensor[];
   /** Public inputs, when the model makes any input public. */
   inputs: DecodedTensor[];
-}
-
-function argmaxOf(values: readonly bigint[]): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
-  return best;
-}
-
-function decodeTensor(spec: BoundaryTensor, elements: readonly bigint[]): DecodedTensor {
-  const integers = elements.map(toSigned);
-  return {
-    name: spec.name,
-    shape: spec.shape,
-    integers: integers.map(String),
-    values: integers.map((q) => dequantize(q, spec.scale, spec.zeroPoint)),
-    argmax: argmaxOf(integers),
-  };
 }
 
 /**
@@ -58,13 +32,13 @@ export function decodeOutputs(manifest: Manifest, publicSignals: readonly (strin
     }
     return values.slice(run.offset, run.offset + run.length);
   };
-  const outputs = manifest.outputs.map((spec) => decodeTensor(spec, slice(spec.name, 'output')));
+  const outputs = manifest.outputs.map((spec) => decodeTensor(spec, slice(spec.name, 'output').map(toSigned)));
   const inputs = manifest.publicSignals
     .filter((r) => r.kind === 'input')
     .map((r) => {
       const spec = manifest.inputs.find((t) => t.name === r.tensor);
       if (!spec) throw new ArtifactError(`manifest.json: public input run "${r.tensor}" names no input tensor`);
-      return decodeTensor(spec, slice(spec.name, 'input'));
+      return decodeTensor(spec, slice(spec.name, 'input').map(toSigned));
     });
   return { outputs, inputs };
 }
