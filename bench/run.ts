@@ -1,0 +1,506 @@
+/**
+ * `npm run bench`: compile, circom, setup, witness, prove and verify for the MNIST MLPs
+ * in bench/models, each step in its own process (bench/step.ts) so that its peak memory
+ * is its own, plus the quantized model's accuracy on the 1,000 test digits.
+ *
+ *   npm run bench [-- --only 196-25-10] [--reps 3]
+ *
+ * Writes bench/results/mlp.json and bench/results/mlp.md (temp file + rename) and prints
+ * the table on stdout; progress goes to stderr. Artifacts live in a temp folder that is
+ * removed at the end. `--only` runs are written to the same files, with only those models.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toJson, writeFileAtomic } from '../circuits/files.ts';
+import { loadMnist, mnistSizeForFeatures } from '../scripts/mnist-data.ts';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(BENCH_DIR);
+const STEP_SCRIPT = path.join(BENCH_DIR, 'step.ts');
+const MODELS_DIR = path.join(BENCH_DIR, 'models');
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const ARCHS = ['196-25-10', '784-56-10', '196-24-14-10'] as const;
+
+/**
+ * circomlib-ml / keras2circom on the same 784-56-10 MLP, from a public zkML benchmark
+ * (figure as given in the benchmark brief; not re-measured here).
+ */
+const KERAS2CIRCOM_784_56_10 = 73_416;
+
+const STEPS = ['compile', 'circom', 'setup', 'witness', 'prove', 'verify'] as const;
+type StepName = (typeof STEPS)[number];
+const REPEATED: readonly StepName[] = ['witness', 'prove', 'verify'];
+
+type Json = Record<string, unknown>;
+
+// ---------------------------------------------------------------- options
+
+interface Options {
+  only: string[];
+  reps: number;
+}
+
+function usage(): string {
+  return [
+    'usage: npm run bench -- [--only ARCH[,ARCH…]] [--reps N]',
+    `  --only   models to run (${ARCHS.join(', ')}); repeatable; default all`,
+    '  --reps   repetitions of witness, prove and verify (median reported); default 3',
+  ].join('\n');
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { only: [], reps: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${usage()}`);
+      return v;
+    };
+    if (flag === '--only') {
+      for (const name of value().split(',').filter(Boolean)) {
+        const arch = name.replace(/^mlp-/, '').replace(/\.onnx$/, '');
+        if (!(ARCHS as readonly string[]).includes(arch)) throw new Error(`unknown model "${name}": choose from ${ARCHS.join(', ')}`);
+        if (!options.only.includes(arch)) options.only.push(arch);
+      }
+    } else if (flag === '--reps') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--reps must be a positive integer`);
+      options.reps = n;
+    } else if (flag === '--help' || flag === '-h') {
+      process.stdout.write(`${usage()}\n`);
+      process.exit(0);
+    } else {
+      throw new Error(`unknown option ${arg}\n${usage()}`);
+    }
+  }
+  return options;
+}
+
+// ---------------------------------------------------------------- processes
+
+/** GNU time, if installed: its %M is the peak RSS of the whole process tree it waited for. */
+function findGnuTime(): string | undefined {
+  const dirs = ['/usr/bin', ...(process.env.PATH ?? '').split(path.delimiter)].filter(Boolean);
+  for (const dir of new Set(dirs)) {
+    const candidate = path.join(dir, 'time');
+    const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
+    if (probe.status === 0 && /GNU/i.test(`${probe.stdout}${probe.stderr}`)) return candidate;
+  }
+  return undefined;
+}
+
+const GNU_TIME = findGnuTime();
+let activeChild: ChildProcess | undefined;
+let workDir: string | undefined;
+let timeFiles = 0;
+
+function cleanup(): void {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+  workDir = undefined;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // The step runs in its own process group (detached): end that group, which we started.
+    if (activeChild?.pid) {
+      try {
+        process.kill(-activeChild.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    cleanup();
+    process.stderr.write(`\nbench: interrupted (${signal}), temp artifacts removed\n`);
+    process.exit(130);
+  });
+}
+
+interface StepRun {
+  /** What the step printed (its own figures). */
+  result: Json;
+  /** The library call alone, as the step measured it. */
+  seconds: number;
+  /** Spawn to exit, node + tsx start-up and module loading included. */
+  processSeconds: number;
+  /** Peak RSS of the step's process tree (GNU time), else max(self, polled children). */
+  peakRssMB: number;
+  /** The step's node process alone. */
+  selfRssMB: number;
+  /** Its largest child process (circom for the circom step), polled. */
+  childRssMB: number;
+}
+
+function runProcess(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    activeChild = child;
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      activeChild = undefined;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function runStep(step: string, args: string[]): Promise<StepRun> {
+  const node = [process.execPath, '--import', 'tsx', STEP_SCRIPT, step, ...args];
+  const timeFile = GNU_TIME ? path.join(workDir!, `time-${++timeFiles}.txt`) : undefined;
+  const [command, ...commandArgs] = GNU_TIME ? [GNU_TIME, '-f', '%M', '-o', timeFile!, ...node] : node;
+  const t0 = performance.now();
+  const { code, stdout, stderr } = await runProcess(command!, commandArgs);
+  const processSeconds = (performance.now() - t0) / 1000;
+  if (code !== 0) {
+    throw new Error(`step "${step} ${args.join(' ')}" failed (exit code ${code}):\n${stderr.trim().split('\n').slice(-20).join('\n')}`);
+  }
+  const line = stdout.trim().split('\n').pop() ?? '';
+  let result: Json;
+  try {
+    result = JSON.parse(line) as Json;
+  } catch {
+    throw new Error(`step "${step}" printed no JSON result:\n${stdout}\n${stderr}`);
+  }
+  const selfRssMB = Number(result.selfRssMB);
+  const childRssMB = Number(result.childRssMB);
+  let peakRssMB = Math.max(selfRssMB, childRssMB);
+  if (timeFile) {
+    const kb = Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop());
+    if (Number.isFinite(kb) && kb > 0) peakRssMB = kb / 1024;
+  }
+  return { result, seconds: Number(result.seconds), processSeconds, peakRssMB, selfRssMB, childRssMB };
+}
+
+// ---------------------------------------------------------------- figures
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const round = (x: number, digits = 4) => Number(x.toFixed(digits));
+
+function fmtSeconds(s: number): string {
+  if (s < 0.1) return `${(s * 1000).toFixed(0)} ms`;
+  if (s < 10) return `${s.toFixed(2)} s`;
+  return `${s.toFixed(1)} s`;
+}
+
+const fmtMB = (mb: number) => mb.toFixed(0);
+const fmtPct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const fmtInt = (n: number) => n.toLocaleString('en-US');
+
+interface StepFigures {
+  seconds: number;
+  peakRssMB: number;
+  /** Extra figures: warm timings, process wall time, RSS breakdown, every repetition. */
+  [extra: string]: unknown;
+}
+
+interface ModelResult {
+  model: string;
+  onnx: string;
+  date: string;
+  constraints: number;
+  predictedConstraints: number;
+  wires: number;
+  publicSignals: { outputs: number; inputs: number; total: number };
+  privateInputs: number;
+  ptau: { circuitPower: number; filePower: number; created: boolean; seconds: number; path: string };
+  steps: Record<StepName, StepFigures>;
+  accuracy: { digits: number; quantized: number; float: number; agreement: number; clampedInputValues: number; seconds: number };
+  keras2circom?: { constraints: number; ratio: number; source: string };
+  notes: string[];
+}
+
+function single(run: StepRun, extra: Json = {}): StepFigures {
+  return {
+    seconds: round(run.seconds),
+    peakRssMB: round(run.peakRssMB, 1),
+    processSeconds: round(run.processSeconds),
+    selfRssMB: round(run.selfRssMB, 1),
+    childRssMB: round(run.childRssMB, 1),
+    ...extra,
+  };
+}
+
+function repeated(runs: StepRun[], extraKeys: string[] = []): StepFigures {
+  const figures: StepFigures = {
+    seconds: round(median(runs.map((r) => r.seconds))),
+    peakRssMB: round(Math.max(...runs.map((r) => r.peakRssMB)), 1),
+    medianPeakRssMB: round(median(runs.map((r) => r.peakRssMB)), 1),
+    processSeconds: round(median(runs.map((r) => r.processSeconds))),
+  };
+  for (const key of extraKeys) figures[key] = round(median(runs.map((r) => Number(r.result[key]))));
+  figures.reps = runs.map((r) => ({
+    seconds: round(r.seconds),
+    peakRssMB: round(r.peakRssMB, 1),
+    processSeconds: round(r.processSeconds),
+    ...Object.fromEntries(extraKeys.map((k) => [k, round(Number(r.result[k]))])),
+  }));
+  return figures;
+}
+
+// ---------------------------------------------------------------- one model
+
+function progress(arch: string, what: string, run?: StepRun, extra = ''): void {
+  const figures = run ? `${fmtSeconds(run.seconds).padStart(9)}  ${fmtMB(run.peakRssMB).padStart(5)} MB` : '';
+  process.stderr.write(`[${arch}] ${what.padEnd(14)}${figures}${extra ? `  ${extra}` : ''}\n`);
+}
+
+async function benchModel(arch: string, reps: number): Promise<ModelResult> {
+  const onnx = path.join(MODELS_DIR, `mlp-${arch}.onnx`);
+  const calibration = path.join(MODELS_DIR, `mlp-${arch}.calibration.json`);
+  const dir = path.join(workDir!, arch);
+  const notes: string[] = [];
+
+  const compile = await runStep('compile', [onnx, dir, calibration]);
+  progress(arch, 'compile', compile);
+  const circom = await runStep('circom', [dir]);
+  const c = circom.result;
+  progress(arch, 'circom', circom, `${fmtInt(Number(c.constraints))} constraints, ptau 2^${c.ptauPower}`);
+  if (Number(compile.result.predictedConstraints) !== Number(c.constraints)) {
+    notes.push(`the compiler's cost model predicted ${compile.result.predictedConstraints} constraints, circom counted ${c.constraints}`);
+  }
+
+  // The dev ptau first, on its own, so setup's time excludes making one.
+  const ptau = await runStep('ptau', [String(c.ptauPower)]);
+  const created = ptau.result.created === true;
+  progress(arch, 'ptau', ptau, created ? `made a new dev ptau 2^${ptau.result.power} (not cached before)` : `cached 2^${ptau.result.power}`);
+  if (created) notes.push(`a development ptau of power ${ptau.result.power} had to be made (${fmtSeconds(ptau.seconds)}), counted in "setup incl. ptau" only`);
+  const setup = await runStep('setup', [dir]);
+  progress(arch, 'setup', setup);
+
+  // The first test digit of the right size, as prove's input JSON.
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { inputs: { name: string; shape: number[] }[] };
+  const input = manifest.inputs[0]!;
+  const features = input.shape.reduce((a, b) => a * b, 1);
+  const { test } = loadMnist({ size: mnistSizeForFeatures(features) });
+  const inputFile = path.join(workDir!, `${arch}-input.json`);
+  await writeFile(inputFile, JSON.stringify({ [input.name]: Array.from(test.x[0]!) }));
+
+  const runs: Record<'witness' | 'prove' | 'verify', StepRun[]> = { witness: [], prove: [], verify: [] };
+  for (let r = 0; r < reps; r++) {
+    const tag = reps > 1 ? ` ${r + 1}/${reps}` : '';
+    const witness = await runStep('witness', [dir, inputFile]);
+    runs.witness.push(witness);
+    progress(arch, `witness${tag}`, witness);
+    const prove = await runStep('prove', [dir, inputFile]);
+    runs.prove.push(prove);
+    progress(arch, `prove${tag}`, prove, `warm ${fmtSeconds(Number(prove.result.warmSeconds))}`);
+    const verify = await runStep('verify', [dir]);
+    runs.verify.push(verify);
+    progress(arch, `verify${tag}`, verify, `warm ${fmtSeconds(Number(verify.result.warmSeconds))}`);
+  }
+
+  const accuracy = await runStep('accuracy', [dir, onnx]);
+  const a = accuracy.result;
+  progress(arch, 'accuracy', accuracy, `quantized ${fmtPct(Number(a.quant))}, float ${fmtPct(Number(a.float))} on ${a.n} digits`);
+
+  // The proof, the witness and the reference evaluator must agree on the digit.
+  const first = a.firstDigit as { label: number; quant: number; float: number };
+  const claimed = new Set([...runs.witness, ...runs.prove, ...runs.verify].map((r) => Number(r.result.argmax)));
+  if (claimed.size !== 1 || !claimed.has(first.quant)) {
+    notes.push(`test digit 0: the proof/witness say ${[...claimed].join('/')}, the reference evaluator ${first.quant}`);
+  }
+  if (first.quant !== first.label) notes.push(`test digit 0 (a ${first.label}) is classified as ${first.quant}`);
+
+  const publicInputs = Number(c.publicInputs);
+  const publicOutputs = Number(c.publicOutputs);
+  const result: ModelResult = {
+    model: `mlp-${arch}`,
+    onnx: path.relative(ROOT, onnx),
+    date: new Date().toISOString(),
+    constraints: Number(c.constraints),
+    predictedConstraints: Number(compile.result.predictedConstraints),
+    wires: Number(c.wires),
+    publicSignals: { outputs: publicOutputs, inputs: publicInputs, total: publicInputs + publicOutputs },
+    privateInputs: Number(c.privateInputs),
+    ptau: {
+      circuitPower: Number(c.ptauPower),
+      filePower: Number(setup.result.ptauPower),
+      created,
+      seconds: round(ptau.seconds),
+      path: String(ptau.result.path),
+    },
+    steps: {
+      compile: single(compile),
+      circom: single(circom),
+      setup: single(setup, {
+        withPtauSeconds: round(setup.seconds + ptau.seconds),
+        ptauCreated: created,
+        ptauPeakRssMB: round(ptau.peakRssMB, 1),
+      }),
+      witness: repeated(runs.witness),
+      prove: repeated(runs.prove, ['warmSeconds', 'callSeconds']),
+      verify: repeated(runs.verify, ['warmSeconds']),
+    },
+    accuracy: {
+      digits: Number(a.n),
+      quantized: Number(a.quant),
+      float: Number(a.float),
+      agreement: Number(a.agree),
+      clampedInputValues: Number(a.clampedValues),
+      seconds: round(accuracy.seconds),
+    },
+    notes,
+  };
+  if (arch === '784-56-10') {
+    result.keras2circom = {
+      constraints: KERAS2CIRCOM_784_56_10,
+      ratio: round(KERAS2CIRCOM_784_56_10 / result.constraints, 2),
+      source: 'circomlib-ml / keras2circom, 784-56-10 MLP, non-linear constraints (public zkML benchmark)',
+    };
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- report
+
+interface Machine {
+  cpus: number;
+  cpuModel: string;
+  memoryGB: number;
+  platform: string;
+  osRelease: string;
+  arch: string;
+  node: string;
+  snarkjs: string;
+  circom2: string;
+  rssMethod: string;
+  /** Peak RSS of a step that does nothing: node + tsx, included in every step's figure. */
+  baselineRssMB: number;
+  /** 1-minute load average when the run started and ended: above `cpus`, other work shared the machine. */
+  loadAverage: { start: number; end: number };
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machineInfo(baselineRssMB: number, loadAtStart: number): Machine {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    memoryGB: round(os.totalmem() / 2 ** 30, 1),
+    platform: os.platform(),
+    osRelease: os.release(),
+    arch: os.arch(),
+    node: process.version,
+    snarkjs: packageVersion('snarkjs'),
+    circom2: packageVersion('circom2'),
+    rssMethod: GNU_TIME
+      ? `GNU time %M (${GNU_TIME}): peak RSS of the step's whole process tree (max over processes, not a sum)`
+      : "process.resourceUsage().maxRSS of the step's process, and its children's VmHWM polled every 20 ms from /proc",
+    baselineRssMB: round(baselineRssMB, 1),
+    loadAverage: { start: round(loadAtStart, 2), end: round(os.loadavg()[0]!, 2) },
+  };
+}
+
+function markdown(report: { date: string; machine: Machine; reps: number; totalSeconds: number; models: ModelResult[] }): string {
+  const { machine: m } = report;
+  const lines: string[] = [];
+  lines.push('# zkinfer MLP benchmark', '');
+  lines.push(
+    `${report.date} · ${m.cpus} × ${m.cpuModel}, ${m.memoryGB} GB · node ${m.node} · snarkjs ${m.snarkjs} · circom2 ${m.circom2} · ` +
+      `witness/prove/verify: median of ${report.reps} run(s) · total ${fmtSeconds(report.totalSeconds)} · ` +
+      `load average ${m.loadAverage.start} → ${m.loadAverage.end}`,
+    '',
+  );
+  if (Math.max(m.loadAverage.start, m.loadAverage.end) > m.cpus) {
+    lines.push(`> The load average exceeded the ${m.cpus} CPUs: other work shared the machine, so times are noisy (likely too high).`, '');
+  }
+  lines.push(
+    '| model | constraints | compile | circom | setup | witness | prove | verify | peak RSS MB (compile / circom / setup / witness / prove / verify) | accuracy quant / float |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+  );
+  for (const r of report.models) {
+    const s = r.steps;
+    lines.push(
+      `| ${r.model} | ${fmtInt(r.constraints)} | ${STEPS.map((k) => fmtSeconds(s[k].seconds)).join(' | ')} | ` +
+        `${STEPS.map((k) => fmtMB(s[k].peakRssMB)).join(' / ')} | ${fmtPct(r.accuracy.quantized)} / ${fmtPct(r.accuracy.float)} |`,
+    );
+  }
+  lines.push('', '| model | wires | public signals (out + in) | ptau 2^ (circuit / file) | setup incl. ptau | prove warm | verify warm | quant = float argmax |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of report.models) {
+    const s = r.steps;
+    lines.push(
+      `| ${r.model} | ${fmtInt(r.wires)} | ${r.publicSignals.total} (${r.publicSignals.outputs} + ${r.publicSignals.inputs}) | ` +
+        `${r.ptau.circuitPower} / ${r.ptau.filePower}${r.ptau.created ? ' (made)' : ''} | ${fmtSeconds(Number(s.setup.withPtauSeconds))} | ` +
+        `${fmtSeconds(Number(s.prove.warmSeconds))} | ${fmtSeconds(Number(s.verify.warmSeconds))} | ${fmtPct(r.accuracy.agreement)} |`,
+    );
+  }
+  lines.push('');
+  for (const r of report.models) {
+    if (r.keras2circom) {
+      lines.push(
+        `- ${r.model} vs circomlib-ml / keras2circom (${fmtInt(r.keras2circom.constraints)} non-linear constraints for the same architecture, ` +
+          `public zkML benchmark): ${r.keras2circom.ratio}× theirs / ours.`,
+      );
+    }
+  }
+  lines.push(
+    '- Times are the library call alone, measured inside a fresh process per step (node start-up and module loading excluded). ' +
+      'prove is the Groth16 proof alone (witness is its own column); prove and verify are cold calls that include building the ' +
+      'BN254 engine, "warm" is a second call in the same process.',
+    `- Peak RSS is per step, one process per step: ${m.rssMethod}. Every figure includes node + tsx (${fmtMB(m.baselineRssMB)} MB for a step that does nothing); ` +
+      'for repeated steps the maximum over runs.',
+    '- setup uses the cached development ptau (the smallest cached file of at least the needed power); "setup" excludes making one, "setup incl. ptau" includes it when it had to be made.',
+    '- accuracy: the 1,000 MNIST test digits (scripts/mnist-data.ts), quantized = reference evaluator (circuits/predict.ts, bit-exact with the circuit), float = the normalized ONNX graph.',
+  );
+  const notes = report.models.flatMap((r) => r.notes.map((n) => `${r.model}: ${n}`));
+  if (notes.length > 0) lines.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const archs = options.only.length > 0 ? ARCHS.filter((a) => options.only.includes(a)) : [...ARCHS];
+  const started = performance.now();
+  const loadAtStart = os.loadavg()[0]!;
+  const date = new Date().toISOString();
+  workDir = mkdtempSync(path.join(os.tmpdir(), 'zkinfer-bench-'));
+  try {
+    if (!GNU_TIME) process.stderr.write('bench: GNU time not found: peak RSS from the step process and polled children\n');
+    const baseline = await runStep('noop', []);
+    process.stderr.write(
+      `bench: ${archs.join(', ')} · ${os.cpus().length} CPUs (load ${loadAtStart.toFixed(1)}) · node ${process.version} · ${options.reps} rep(s) · artifacts in ${workDir}\n`,
+    );
+    const models: ModelResult[] = [];
+    for (const arch of archs) models.push(await benchModel(arch, options.reps));
+    const totalSeconds = round((performance.now() - started) / 1000, 1);
+    const machine = machineInfo(baseline.peakRssMB, loadAtStart);
+    const report = { benchmark: 'zkinfer-mlp', date, totalSeconds, reps: options.reps, machine, models };
+    const md = markdown(report);
+    await mkdir(RESULTS_DIR, { recursive: true });
+    await writeFileAtomic(path.join(RESULTS_DIR, 'mlp.json'), toJson(report));
+    await writeFileAtomic(path.join(RESULTS_DIR, 'mlp.md'), md);
+    process.stdout.write(md);
+    process.stderr.write(`bench: done in ${fmtSeconds(totalSeconds)}; wrote ${path.relative(ROOT, RESULTS_DIR)}/mlp.json and mlp.md\n`);
+  } finally {
+    cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  cleanup();
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
