@@ -10,7 +10,7 @@ import { defaultCalibration, observeRanges, parseCalibration, type Calibration }
 import { emitCircom, MAIN_TEMPLATE, signalNames } from './emit.ts';
 import { ArtifactError, InputError } from './errors.ts';
 import { ceilLog2, writeFileAtomic, writeJsonAtomic } from './files.ts';
-import { nodeCost } from './ir/index.ts';
+import { nodeCost, outputConstraints } from './ir/index.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
 import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
 import { inRangeCost, inRangeParams } from './gadgets.ts';
@@ -67,7 +67,11 @@ function layerReports(ir: IrModel): LayerReport[] {
   }
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
-    reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: nodeCost(node, ir.tensors), bits: signedBits(out.min, out.max), note: node.kind });
+    reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: nodeCost(node, ir), bits: signedBits(out.min, out.max), note: node.kind });
+  }
+  const bindings = outputConstraints(ir);
+  if (bindings > 0) {
+    reports.push({ node: '(outputs)', op: 'Output', output: ir.outputs.map((t) => t.name).join(', '), shape: [], constraints: bindings, bits: 0, note: 'public outputs bound to linear expressions' });
   }
   return reports;
 }

@@ -65,7 +65,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
   }
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
-    body.push('', `// node "${node.node}" (${node.op}) → "${node.output}" [${out.shape}]: ${node.kind}, ${nodeCost(node, ir.tensors)} constraints`);
+    body.push('', `// node "${node.node}" (${node.op}) → "${node.output}" [${out.shape}]: ${node.kind}, ${nodeCost(node, ir)} constraints`);
     if (node.kind === 'view') {
       names.set(node.output, names.get(node.input)!);
       continue;

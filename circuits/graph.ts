@@ -30,7 +30,10 @@ export interface ValueInfo {
 
 export interface Graph {
   name: string;
+  /** The default (ai.onnx) domain's opset version. */
   opset: number;
+  /** Every imported domain's opset version, keyed by domain ('' is ai.onnx). */
+  opsets: Record<string, number>;
   producer: string;
   inputs: ValueInfo[];
   outputs: ValueInfo[];

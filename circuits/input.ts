@@ -24,20 +24,21 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 /** The shape of a nested array, checking that it is rectangular and holds only finite numbers. */
-function flattenNested(value: unknown, where: string): { shape: number[]; values: number[] } {
+function flattenNested(value: unknown, where: string, source: string): { shape: number[]; values: number[] } {
+  const context = [source];
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new InputError(`${where} is ${value}: inputs must be finite numbers`);
+    if (!Number.isFinite(value)) throw new InputError(`${where} is ${value}: inputs must be finite numbers`, { context });
     return { shape: [], values: [value] };
   }
   if (!Array.isArray(value)) {
-    throw new InputError(`${where} is ${JSON.stringify(value)?.slice(0, 40) ?? typeof value}: expected a number or an array of numbers`);
+    throw new InputError(`${where} is ${JSON.stringify(value)?.slice(0, 40) ?? typeof value}: expected a number or an array of numbers`, { context });
   }
-  if (value.length === 0) throw new InputError(`${where} is an empty array`);
-  const parts = value.map((v, i) => flattenNested(v, `${where}[${i}]`));
+  if (value.length === 0) throw new InputError(`${where} is an empty array`, { context });
+  const parts = value.map((v, i) => flattenNested(v, `${where}[${i}]`, source));
   const inner = parts[0]!.shape;
   parts.forEach((p, i) => {
     if (p.shape.join(',') !== inner.join(',')) {
-      throw new ShapeError(`${where} is not rectangular: ${where}[0] has shape [${inner}] but ${where}[${i}] has shape [${p.shape}]`);
+      throw new ShapeError(`${where} is not rectangular: ${where}[0] has shape [${inner}] but ${where}[${i}] has shape [${p.shape}]`, { context });
     }
   });
   return { shape: [value.length, ...inner], values: parts.flatMap((p) => p.values) };
@@ -52,7 +53,7 @@ function withoutLeadingOnes(shape: readonly number[]): number[] {
 /** One input's values, flattened row-major, checked against the expected shape. */
 export function flattenInput(value: unknown, spec: InputSpec, source: string): number[] {
   const where = `input "${spec.name}"`;
-  const { shape, values } = flattenNested(value, where);
+  const { shape, values } = flattenNested(value, where, source);
   if (withoutLeadingOnes(shape).join(',') !== withoutLeadingOnes(spec.shape).join(',')) {
     throw new ShapeError(`${where} has shape [${shape}], the model expects [${spec.shape}]`, {
       context: [source],

@@ -19,12 +19,20 @@ export interface NormalizedGraph {
 
 const DEFAULT_DOMAINS = new Set(['', 'ai.onnx']);
 
-export function opSpecFor(node: GraphNode, opset: number): OpSpec {
+export function opSpecFor(node: GraphNode, opsets: Readonly<Record<string, number>>): OpSpec {
   const spec = DEFAULT_DOMAINS.has(node.domain) ? OPS[node.opType] : undefined;
   if (!spec) {
-    throw new UnsupportedError(`unsupported op ${node.opType} in domain "${node.domain || 'ai.onnx'}" (opset ${opset})`, {
+    const domain = node.domain === 'ai.onnx' ? '' : node.domain;
+    const version = opsets[domain];
+    throw new UnsupportedError(`unsupported op ${node.opType} in domain "${domain || 'ai.onnx'}" (opset ${version ?? 'not imported'})`, {
       context: [describeNode(node)],
       hint: `supported ops: ${Object.keys(OPS).join(', ')}`,
+    });
+  }
+  const [required, most] = spec.inputs;
+  if (node.inputs.length < required || node.inputs.length > most || node.inputs.slice(0, required).some((v) => v === '')) {
+    throw new OnnxFormatError(`${node.opType} takes ${required === most ? required : `${required} to ${most}`} inputs (the first ${required} required), got [${node.inputs.map((v) => `"${v}"`).join(', ')}]`, {
+      context: [describeNode(node)],
     });
   }
   for (const name of Object.keys(node.attributes)) {
@@ -48,7 +56,7 @@ export function normalize(graph: Graph): NormalizedGraph {
   };
 
   for (const node of graph.nodes) {
-    const spec = opSpecFor(node, graph.opset);
+    const spec = opSpecFor(node, graph.opsets);
     const inputs = node.inputs.filter((v) => v !== '');
     for (const v of inputs) {
       if (!shapes.has(v) && !constants.has(v)) {

@@ -2,14 +2,13 @@
  * predict: the reference evaluator on an artifact directory, no proof — what the
  * circuit will output for an input, bit for bit.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ArtifactError } from './errors.ts';
+import { readArtifact, readManifest } from './artifacts.ts';
 import { evaluate } from './evaluate.ts';
 import { quantizeInputs } from './input.ts';
 import { IR_FILE, irFromJson } from './ir/serialize.ts';
 import type { IrModel } from './ir/types.ts';
-import { MANIFEST_FILE, type Manifest } from './manifest.ts';
+import type { Manifest } from './manifest.ts';
 import { decodeTensor, type DecodedTensor } from './output.ts';
 
 export interface Prediction {
@@ -18,19 +17,11 @@ export interface Prediction {
   clamped: number;
 }
 
-async function readCompiled(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new ArtifactError(`${file} is missing or unreadable`, { hint: 'run `zkinfer compile MODEL.onnx -o DIR` first', cause: err });
-  }
-}
-
 /** The compiled model of an artifact directory: its manifest and integer IR. */
 export async function loadCompiled(dir: string): Promise<{ manifest: Manifest; ir: IrModel }> {
-  const manifest = JSON.parse(await readCompiled(path.join(dir, MANIFEST_FILE))) as Manifest;
+  const manifest = await readManifest(dir);
   const irPath = path.join(dir, IR_FILE);
-  return { manifest, ir: irFromJson(await readCompiled(irPath), irPath) };
+  return { manifest, ir: irFromJson((await readArtifact(irPath, 'compile')).toString('utf8'), irPath) };
 }
 
 /** Runs the model on an input JSON (floats) with the integer semantics the circuit has. */

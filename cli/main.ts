@@ -10,7 +10,7 @@ import { predict } from '../circuits/predict.ts';
 import { build } from '../prover/build.ts';
 import { prove } from '../prover/prove.ts';
 import { setup } from '../prover/setup.ts';
-import { readManifest } from '../verifier/artifacts.ts';
+import { readManifest } from '../circuits/artifacts.ts';
 import { releaseCurves } from '../verifier/curves.ts';
 import { verifyProof } from '../verifier/verify.ts';
 import { formatInspect, formatTensors } from './format.ts';

@@ -6,7 +6,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { tempPathFor, writeJsonAtomic } from '../circuits/files.ts';
 import type { Manifest } from '../circuits/manifest.ts';
-import { ARTIFACT_FILES } from '../verifier/artifacts.ts';
+import { ARTIFACT_FILES } from '../circuits/artifacts.ts';
 
 export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
   await writeJsonAtomic(path.join(dir, ARTIFACT_FILES.manifest), manifest);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArtifactError, ToolError } from '../circuits/errors.ts';
 import type { Manifest } from '../circuits/manifest.ts';
-import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { BN254_SCALAR_MODULUS } from '../verifier/field.ts';
 import { publicSignalCount } from '../verifier/public-signals.ts';
 import { ceilLog2 } from '../circuits/files.ts';
@@ -77,7 +77,7 @@ function checkPublicSignals(header: R1csHeader, manifest: Manifest, circuitFile:
 }
 
 /**
- * Compiles `<dir>/model.circom` with circom (`--r1cs --wasm --sym --O2`) and records the
+ * Compiles `<dir>/model.circom` with circom (`--r1cs --wasm --sym --O1`) and records the
  * result in manifest.json. Outputs land in a temp folder inside `dir` and are renamed into
  * place only when circom succeeds. A changed circuit drops an earlier setup (zkey, key).
  *
@@ -93,10 +93,10 @@ export async function compileCircuit(dir: string, options: CompileCircuitOptions
   const tmp = await mkdtemp(path.join(dir, '.circom-'));
   try {
     const includes = [TEMPLATES_DIR, circomlibRoot(), ...(options.includeDirs ?? [])];
-    options.onProgress?.(`circom ${ARTIFACT_FILES.circuit} --r1cs --wasm --sym --O2`);
+    options.onProgress?.(`circom ${ARTIFACT_FILES.circuit} --r1cs --wasm --sym --O1`);
     let pending = '';
     await runCircom(
-      [circuitFile, '--r1cs', '--wasm', '--sym', '--O2', ...includes.flatMap((d) => ['-l', d]), '-o', tmp],
+      [circuitFile, '--r1cs', '--wasm', '--sym', '--O1', ...includes.flatMap((d) => ['-l', d]), '-o', tmp],
       options.onProgress &&
         ((chunk) => {
           const lines = (pending + chunk).replace(/\x1b\[[0-9;]*m/g, '').split('\n');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import type { Groth16Proof } from 'snarkjs';
 import { ToolError } from '../circuits/errors.ts';
-import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { decodeOutputs, type DecodedTensor } from '../verifier/decode.ts';
 import { tempPathFor, toJson } from '../circuits/files.ts';
 import { computeWitness } from './witness.ts';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import type { Logger } from 'snarkjs';
 import { ArtifactError, InputError, ToolError, ZkInferError } from '../circuits/errors.ts';
-import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { tempPathFor, toJson, writeFileAtomic } from '../circuits/files.ts';
 import { replacePath, writeManifest } from './atomic.ts';
 import { ptauPowerFor } from './compile-circuit.ts';

@@ -8,7 +8,7 @@ import * as snarkjs from 'snarkjs';
 import { InputError, ToolError } from '../circuits/errors.ts';
 import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
 import type { Manifest } from '../circuits/manifest.ts';
-import { ARTIFACT_FILES, missingArtifact, readManifest } from '../verifier/artifacts.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { toField, toSigned } from '../verifier/field.ts';
 import { publicSignalCount } from '../verifier/public-signals.ts';
 import { tempPathFor } from '../circuits/files.ts';

@@ -1,5 +1,5 @@
 /** Off-chain verification of zkinfer proofs: the public API of verifier/. */
-export { ARTIFACT_FILES, missingArtifact, readManifest, type Step } from './artifacts.ts';
+export { ARTIFACT_FILES, missingArtifact, readManifest, type Step } from '../circuits/artifacts.ts';
 export { releaseCurves } from './curves.ts';
 export { decodeOutputs, type DecodedSignals, type DecodedTensor } from './decode.ts';
 export { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS, toField, toSigned } from './field.ts';

@@ -6,7 +6,7 @@ import * as snarkjs from 'snarkjs';
 import type { Groth16VerificationKey, Logger } from 'snarkjs';
 import { ArtifactError } from '../circuits/errors.ts';
 import type { Manifest } from '../circuits/manifest.ts';
-import { ARTIFACT_FILES, readJsonArtifact, readManifest, readUserJson } from './artifacts.ts';
+import { ARTIFACT_FILES, readJsonArtifact, readManifest, readUserJson } from '../circuits/artifacts.ts';
 import { decodeOutputs, type DecodedTensor } from './decode.ts';
 import { parseProof } from './proof-json.ts';
 import { parsePublicSignals, publicSignalCount } from './public-signals.ts';

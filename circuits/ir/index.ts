@@ -2,7 +2,8 @@
 import { affineInterval, evaluateAffine } from './affine.ts';
 import { evaluateLinear, linearInterval } from './linear.ts';
 import { evaluateRequantize, requantizeInterval, requantizeNodeCost } from './requantize.ts';
-import type { IrNode, QTensor } from './types.ts';
+import { sizeOf } from '../tensor.ts';
+import type { IrModel, IrNode, QTensor } from './types.ts';
 
 export type Tensors = ReadonlyMap<string, QTensor>;
 
@@ -40,9 +41,68 @@ export function evaluateNode(node: IrNode, values: ReadonlyMap<string, readonly 
   }
 }
 
-/** Constraints the node adds (after circom --O2, which removes linear constraints). */
-export function nodeCost(node: IrNode, tensors: Tensors): number {
-  return node.kind === 'requantize' ? requantizeNodeCost(node, tensors.get(node.input)!) : 0;
+/**
+ * The signal element `i` of a tensor is, when it is one signal as it is (coefficient 1,
+ * no constant) rather than a linear expression: `input:<name>#<i>` for a public input,
+ * `<tensor>#<i>` for a gadget output; undefined for an expression. circom --O1 removes a
+ * constraint `a <== b` between two signals unless both are public, and keeps every other
+ * linear constraint, so this decides whether wiring an element into a gadget input or a
+ * public output costs a constraint.
+ */
+export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string, i: number): string | undefined {
+  if (ir.inputs.some((t) => t.name === tensor)) return `input:${tensor}#${i}`;
+  const node = ir.nodes.find((n) => n.output === tensor);
+  if (!node) return undefined;
+  switch (node.kind) {
+    case 'requantize':
+      return `${tensor}#${i}`;
+    case 'view':
+      return signalRoot(ir, node.input, i);
+    case 'affine': {
+      const [term, ...rest] = node.terms;
+      return rest.length === 0 && term!.coeff === 1n && node.constant[i] === 0n ? signalRoot(ir, term!.input, term!.index[i]!) : undefined;
+    }
+    case 'linear': {
+      const m = Math.floor(i / node.cols);
+      const n = i % node.cols;
+      const nonzero = [...Array(node.inner).keys()].filter((k) => node.weights[n * node.inner + k] !== 0n);
+      if (nonzero.length !== 1 || node.weights[n * node.inner + nonzero[0]!] !== 1n || node.bias[i] !== 0n) return undefined;
+      const k = nonzero[0]!;
+      return signalRoot(ir, node.input, node.inputTransposed ? k * node.rows + m : m * node.inner + k);
+    }
+  }
+}
+
+/** Linear constraints that connect a gadget's `in` to what feeds it: one per element unless it is a bare signal. */
+function gadgetInputConstraints(ir: IrModel, node: IrNode & { kind: 'requantize' }): number {
+  const n = sizeOf(ir.tensors.get(node.input)!.shape);
+  if (node.zeroIn !== 0n) return n;
+  let count = 0;
+  for (let i = 0; i < n; i++) if (signalRoot(ir, node.input, i) === undefined) count++;
+  return count;
+}
+
+/** Constraints the node adds under circom --O1: its gadgets' and the linear ones wiring them in. */
+export function nodeCost(node: IrNode, ir: IrModel): number {
+  return node.kind === 'requantize' ? requantizeNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node) : 0;
+}
+
+/**
+ * Constraints binding the public outputs: `out[i] <== x` is free only when x is a private
+ * signal not yet bound to another output (O1 then renames x to out[i]; a second output of
+ * the same signal, or a public input, is an equality of two public signals and stays).
+ */
+export function outputConstraints(ir: IrModel): number {
+  const bound = new Set<string>();
+  let count = 0;
+  for (const t of ir.outputs) {
+    for (let i = 0; i < sizeOf(t.shape); i++) {
+      const root = signalRoot(ir, t.name, i);
+      if (root === undefined || root.startsWith('input:') || bound.has(root)) count++;
+      else bound.add(root);
+    }
+  }
+  return count;
 }
 
 export type { IrModel, IrNode, QTensor } from './types.ts';

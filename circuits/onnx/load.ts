@@ -120,8 +120,9 @@ export function loadOnnx(bytes: Uint8Array, source: string): Graph {
   if (!graph || !graph.node || graph.node.length === 0) {
     throw new OnnxFormatError(`${source} has no graph or an empty graph`, { context: [source], hint: 'check that the file is an ONNX model' });
   }
-  const defaultOpset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
-  const opset = defaultOpset ? toNumber(defaultOpset.version as LongLike) : 0;
+  const opsets: Record<string, number> = {};
+  for (const o of model.opsetImport ?? []) opsets[o.domain === 'ai.onnx' ? '' : (o.domain ?? '')] = toNumber((o.version ?? 0) as LongLike);
+  const opset = opsets[''] ?? 0;
   if (opset === 0) throw new OnnxFormatError(`${source} declares no opset for the default ONNX domain`, { context: [source] });
 
   const constants = new Map<string, ConstTensor>();
@@ -143,6 +144,7 @@ export function loadOnnx(bytes: Uint8Array, source: string): Graph {
   return {
     name: graph.name ?? 'model',
     opset,
+    opsets,
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' '),
     inputs,
     outputs: (graph.output ?? []).map(decodeValueInfo),

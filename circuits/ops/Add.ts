@@ -52,6 +52,7 @@ function lowerComputedPlusComputed(node: GraphNode, ctx: LowerContext, shape: nu
 
 export const Add: OpSpec = {
   opType: 'Add',
+  inputs: [2, 2],
   attributes: {},
 
   inferShapes(node: GraphNode, ctx: ShapeContext): number[][] {

@@ -17,6 +17,7 @@ function value(node: Parameters<OpSpec['evaluateFloat']>[0]): ConstTensor {
 
 export const Constant: OpSpec = {
   opType: 'Constant',
+  inputs: [0, 0],
   attributes: { value: undefined, value_float: undefined, value_floats: undefined, value_int: undefined, value_ints: undefined },
   inferShapes: (node) => [value(node).shape],
   evaluateFloat: (node) => {

@@ -33,6 +33,7 @@ function dims(node: GraphNode, a: number[], b: number[]): MatMulDims {
 
 export const MatMul: OpSpec = {
   opType: 'MatMul',
+  inputs: [2, 2],
   attributes: {},
 
   inferShapes(node: GraphNode, ctx: ShapeContext): number[][] {

@@ -9,6 +9,7 @@ import { fixedPointMultiplier } from './requantize-lowering.ts';
 
 export const Relu: OpSpec = {
   opType: 'Relu',
+  inputs: [1, 1],
   attributes: {},
 
   inferShapes: (node, ctx) => [ctx.shape(node.inputs[0]!)],

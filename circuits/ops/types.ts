@@ -33,6 +33,8 @@ export interface LowerContext extends ShapeContext {
 
 export interface OpSpec {
   opType: string;
+  /** How many inputs the op takes: [required, most]; the first `required` must be named. */
+  inputs: [number, number];
   /** Every attribute the op takes, with the ONNX spec default (undefined: no default, optional). */
   attributes: Record<string, AttributeValue | undefined>;
   inferShapes(node: GraphNode, ctx: ShapeContext): number[][];

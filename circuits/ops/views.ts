@@ -13,22 +13,23 @@ function lowerView(node: GraphNode, ctx: LowerContext, shape: number[]): void {
 }
 
 /** An op whose output is its input's data under a shape computed by `shapeOf`. */
-function viewOp(opType: string, attributes: OpSpec['attributes'], shapeOf: (node: GraphNode, ctx: ShapeContext) => number[]): OpSpec {
+function viewOp(opType: string, inputs: OpSpec['inputs'], attributes: OpSpec['attributes'], shapeOf: (node: GraphNode, ctx: ShapeContext) => number[]): OpSpec {
   return {
     opType,
+    inputs,
     attributes,
     inferShapes: (node, ctx) => [shapeOf(node, ctx)],
-    evaluateFloat(node, [x]) {
-      const shape = shapeOf(node, { shape: () => x!.shape, constant: () => undefined });
+    evaluateFloat(node, [x, target]) {
+      const shape = shapeOf(node, { shape: () => x!.shape, constant: (v) => (target && v === node.inputs[1] ? { name: v, dtype: 'int', ...target } : undefined) });
       return [{ shape, data: x!.data }];
     },
     lower: (node, ctx) => lowerView(node, ctx, shapeOf(node, ctx)),
   };
 }
 
-export const Identity = viewOp('Identity', {}, (node, ctx) => ctx.shape(node.inputs[0]!));
+export const Identity = viewOp('Identity', [1, 1], {}, (node, ctx) => ctx.shape(node.inputs[0]!));
 
-export const Flatten: OpSpec = viewOp('Flatten', { axis: 1 }, (node, ctx) => {
+export const Flatten: OpSpec = viewOp('Flatten', [1, 1], { axis: 1 }, (node, ctx) => {
   const shape = ctx.shape(node.inputs[0]!);
   let axis = intAttr(node, Flatten, 'axis');
   if (axis < 0) axis += shape.length;
@@ -49,7 +50,7 @@ function reshapeTarget(node: GraphNode, ctx: ShapeContext): number[] {
   return Array.from(t.data);
 }
 
-export const Reshape: OpSpec = viewOp('Reshape', { allowzero: 0, shape: undefined }, (node, ctx) => {
+export const Reshape: OpSpec = viewOp('Reshape', [1, 2], { allowzero: 0, shape: undefined }, (node, ctx) => {
   const input = ctx.shape(node.inputs[0]!);
   const target = reshapeTarget(node, ctx);
   const allowZero = intAttr(node, Reshape, 'allowzero') !== 0;

@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ArtifactError, VerificationError, type ZkInferError } from '../circuits/errors.ts';
-import { CIRCUIT_NAME, MANIFEST_FILE, MANIFEST_VERSION, type Manifest } from '../circuits/manifest.ts';
+import { ArtifactError, VerificationError, type ZkInferError } from './errors.ts';
+import { CIRCUIT_NAME, MANIFEST_FILE, MANIFEST_VERSION, type Manifest } from './manifest.ts';
 
 /** File names inside an artifact directory, and the step that makes each. */
 export const ARTIFACT_FILES = {

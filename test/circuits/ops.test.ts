@@ -1,0 +1,479 @@
+/**
+ * Every supported op in its variants, on self-made fixture models (seeded float32
+ * weights), through the real pipeline: compile with a calibration file, circom, witness.
+ *
+ * For each model:
+ * (a) the reference evaluator's dequantized outputs are within a derived error bound of
+ *     onnxruntime's float outputs. The bound is stated per output below, from the input
+ *     scales s_x (half an input LSB per quantized input), the weights' scale
+ *     (productErrorBound in harness.ts) and, after a requantization, 2 output LSBs
+ *     (rounding + the range shift from rounding the zero point + the fixed-point multiplier's
+ *     relative error of 2^-12). It runs on the calibration samples themselves, so no
+ *     activation leaves its calibrated range (fresh samples may, and are then clamped by design);
+ * (b) the circuit's outputs (read from circom's witness) equal the evaluator's exactly, for
+ *     20 fresh in-range inputs and 4 inputs outside the calibrated range (clamped);
+ * (c) circom's constraint count equals the compiler's prediction.
+ *
+ * Some fixtures put affine outputs next to requantized ones on purpose (a product of a Relu
+ * that is itself an output; one hidden Relu read by two affine outputs; Gemm of a hidden
+ * Relu): whether the linear constraints binding such outputs survive circom's optimizer is
+ * exactly what the cost model has to get right.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../../circuits/manifest.ts';
+import type { AttributeValue, NodeSpec, OnnxModelSpec, TensorSpec } from '../../circuits/onnx/writer.ts';
+import { loadCompiled, predictWith } from '../../circuits/predict.ts';
+import type { IrModel } from '../../circuits/ir/types.ts';
+import { build, type BuildResult } from '../../prover/build.ts';
+import { computeWitness } from '../../prover/witness.ts';
+import {
+  calibrationSamples,
+  inputJson,
+  mulberry32,
+  OrtModel,
+  productErrorBound,
+  sizeOf,
+  TempDirs,
+  uniform,
+  writeCalibration,
+  writeModel,
+  type RangedInput,
+  type Sample,
+} from './harness.ts';
+
+/** What a bound may read: the scales the compiler chose. */
+interface Scales {
+  input(name: string): number;
+  output(name: string): number;
+}
+
+interface OutputCheck {
+  name: string;
+  shape: number[];
+  /** Op family, for the error report. */
+  family: string;
+  /** Largest allowed |evaluator − onnxruntime| for any element. */
+  bound: (s: Scales) => number;
+}
+
+interface Fixture {
+  name: string;
+  inputs: RangedInput[];
+  outputs: OutputCheck[];
+  initializers: TensorSpec[];
+  nodes: NodeSpec[];
+}
+
+const CALIBRATION_SAMPLES = 48;
+const FRESH_INPUTS = 20;
+const OUT_OF_RANGE_INPUTS = 4;
+/** Relative error of a 12-bit fixed-point rescale between two scales (Add of different scales). */
+const RESCALE = 2 ** -12;
+
+// ---------------------------------------------------------------- fixtures
+
+/** Small builder: named random initializers and nodes, outputs with their bounds. */
+class ModelBuilder {
+  readonly initializers: TensorSpec[] = [];
+  readonly nodes: NodeSpec[] = [];
+  readonly outputs: OutputCheck[] = [];
+  private readonly rng: () => number;
+
+  constructor(seed: number) {
+    this.rng = mulberry32(seed);
+  }
+
+  /** A float32 initializer of random values in [−1, 1); returns its values. */
+  weight(name: string, dims: number[]): number[] {
+    const data = uniform(this.rng, sizeOf(dims));
+    this.initializers.push({ name, dims, data });
+    return data;
+  }
+
+  ints(name: string, data: number[]): void {
+    this.initializers.push({ name, dims: [data.length], elemType: 'INT64', data });
+  }
+
+  random(n: number): number[] {
+    return uniform(this.rng, n);
+  }
+
+  node(opType: string, inputs: string[], output: string, attributes?: Record<string, AttributeValue>): string {
+    this.nodes.push({ opType, name: `${opType}_${output}`, inputs, outputs: [output], ...(attributes ? { attributes } : {}) });
+    return output;
+  }
+
+  output(name: string, shape: number[], family: string, bound: (s: Scales) => number): void {
+    this.outputs.push({ name, shape, family, bound });
+  }
+
+  fixture(name: string, inputs: RangedInput[]): Fixture {
+    return { name, inputs, outputs: this.outputs, initializers: this.initializers, nodes: this.nodes };
+  }
+}
+
+const maxAbs = (input: RangedInput): number => Math.max(Math.abs(input.lo), Math.abs(input.hi));
+
+/** Gemm: transA × transB, alpha/beta ≠ 1, C of shape [N], [1,N], [M,N], [M,1], [] and none. */
+function gemmFixture(M: number): Fixture {
+  const K = 4;
+  const N = 3;
+  const b = new ModelBuilder(100 + M);
+  const X: RangedInput = { name: 'X', shape: [M, K], lo: -1, hi: 1 };
+  const XT: RangedInput = { name: 'XT', shape: [K, M], lo: -1.5, hi: 0.5 };
+  const variants = [
+    // All attributes at their defaults (none written).
+    { out: 'nn_cN', transA: 0, transB: 0, alpha: 1, beta: 1, c: [N], defaults: true },
+    { out: 'nt_c1N', transA: 0, transB: 1, alpha: 0.5, beta: 2, c: [1, N] },
+    { out: 'tn_cMN', transA: 1, transB: 0, alpha: 1.5, beta: -0.5, c: [M, N] },
+    { out: 'tt_cScalar', transA: 1, transB: 1, alpha: -0.75, beta: 1.25, c: [] },
+    { out: 'nt_noC', transA: 0, transB: 1, alpha: 2, beta: 3, c: undefined },
+    { out: 'tn_cM1_relu', transA: 1, transB: 0, alpha: 0.8, beta: 1, c: [M, 1], relu: true },
+  ];
+  for (const v of variants) {
+    const w = b.weight(`W_${v.out}`, v.transB ? [N, K] : [K, N]);
+    const inputs = [v.transA ? 'XT' : 'X', `W_${v.out}`];
+    if (v.c) {
+      b.weight(`C_${v.out}`, v.c);
+      inputs.push(`C_${v.out}`);
+    }
+    const attributes = v.defaults
+      ? undefined
+      : { transA: { int: v.transA }, transB: { int: v.transB }, alpha: { float: v.alpha }, beta: { float: v.beta } };
+    const a = v.transA ? XT : X;
+    const product = (s: Scales) => productErrorBound(w.map((x) => x * v.alpha), K, s.input(a.name), maxAbs(a));
+    if (v.relu) {
+      b.node('Gemm', inputs, `${v.out}_acc`, attributes);
+      b.node('Relu', [`${v.out}_acc`], v.out);
+      b.output(v.out, [M, N], 'Gemm', (s) => product(s) + 2 * s.output(v.out));
+    } else {
+      b.node('Gemm', inputs, v.out, attributes);
+      b.output(v.out, [M, N], 'Gemm', product);
+    }
+  }
+  return b.fixture(`Gemm, M = ${M}`, [X, XT]);
+}
+
+/** MatMul: [1,K]·[K,N], batched [2,3,K]·[K,N], B a vector [K], and MatMul + Add(bias) + Relu. */
+function matmulFixture(): Fixture {
+  const b = new ModelBuilder(200);
+  const A2: RangedInput = { name: 'A2', shape: [1, 5], lo: -1, hi: 1 };
+  const A3: RangedInput = { name: 'A3', shape: [2, 3, 4], lo: -2, hi: 2 };
+  const w2d = b.weight('B2d', [5, 3]);
+  b.node('MatMul', ['A2', 'B2d'], 'mm_2d');
+  b.output('mm_2d', [1, 3], 'MatMul', (s) => productErrorBound(w2d, 5, s.input('A2'), 1));
+  const wb = b.weight('Bbatched', [4, 3]);
+  b.node('MatMul', ['A3', 'Bbatched'], 'mm_batched');
+  b.output('mm_batched', [2, 3, 3], 'MatMul', (s) => productErrorBound(wb, 4, s.input('A3'), 2));
+  const wv = b.weight('Bvec', [4]);
+  b.node('MatMul', ['A3', 'Bvec'], 'mm_vec');
+  b.output('mm_vec', [2, 3], 'MatMul', (s) => productErrorBound(wv, 4, s.input('A3'), 2));
+  // PyTorch's Linear without Gemm: MatMul, then Add of the bias at the accumulator's scale, then Relu.
+  const wl = b.weight('Blin', [5, 4]);
+  b.weight('bias', [4]);
+  b.node('MatMul', ['A2', 'Blin'], 'lin_acc');
+  b.node('Add', ['lin_acc', 'bias'], 'lin_biased');
+  b.node('Relu', ['lin_biased'], 'mm_bias_relu');
+  b.output('mm_bias_relu', [1, 4], 'MatMul', (s) => {
+    const product = productErrorBound(wl, 5, s.input('A2'), 1);
+    const accScale = s.input('A2') * (Math.max(...wl.map(Math.abs)) / 127);
+    return product + accScale / 2 + 2 * s.output('mm_bias_relu');
+  });
+  // A product of a Relu that is itself an output: affine in public signals only.
+  const wo = b.weight('Bout', [4, 2]);
+  b.node('MatMul', ['mm_bias_relu', 'Bout'], 'mm_of_output');
+  b.output('mm_of_output', [1, 2], 'MatMul', (s) => {
+    const reluError = productErrorBound(wl, 5, s.input('A2'), 1) + 2 * s.output('mm_bias_relu');
+    const reluMax = 255 * s.output('mm_bias_relu');
+    return productErrorBound(wo, 4, s.output('mm_bias_relu'), reluMax) + 4 * Math.max(...wo.map(Math.abs)) * reluError;
+  });
+  return b.fixture('MatMul', [A2, A3]);
+}
+
+/** Add of a computed tensor and a constant, broadcasting either way, constant first or second. */
+function addConstantFixture(): Fixture {
+  const b = new ModelBuilder(300);
+  const X: RangedInput = { name: 'X', shape: [1, 4], lo: -1, hi: 1 };
+  const Y: RangedInput = { name: 'Y', shape: [2, 3], lo: -2, hi: 2 };
+  // Input quantization (half an LSB) plus the constant rounded to the input's scale (half an LSB).
+  const cases: [string, string, number[], number[], boolean][] = [
+    ['add_row', 'X', [4], [1, 4], false], // [1,4] + [4]
+    ['add_col', 'Y', [2, 1], [2, 3], false], // [2,3] + [2,1]
+    ['add_const_first', 'Y', [1, 3], [2, 3], true], // [1,3] + [2,3]
+    ['add_scalar', 'Y', [], [2, 3], false], // [2,3] + []
+    ['add_expand', 'X', [3, 1], [3, 4], false], // [1,4] + [3,1] → [3,4]
+  ];
+  for (const [out, input, cShape, outShape, constFirst] of cases) {
+    b.weight(`c_${out}`, cShape);
+    b.node('Add', constFirst ? [`c_${out}`, input] : [input, `c_${out}`], out);
+    b.output(out, outShape, 'Add (constant)', (s) => s.input(input));
+  }
+  return b.fixture('Add with a constant', [X, Y]);
+}
+
+/** Add of two computed tensors: equal scales, different scales (with zero points), x + x, two accumulators. */
+function addComputedFixture(): Fixture {
+  const b = new ModelBuilder(400);
+  const X: RangedInput = { name: 'X', shape: [2, 3], lo: -1, hi: 1 };
+  const Y: RangedInput = { name: 'Y', shape: [2, 3], lo: -1, hi: 1 };
+  const Z: RangedInput = { name: 'Z', shape: [3], lo: -4, hi: 3 };
+  b.node('Add', ['X', 'Y'], 'add_equal_scales');
+  b.output('add_equal_scales', [2, 3], 'Add (computed)', (s) => s.input('X') / 2 + s.input('Y') / 2);
+  b.node('Add', ['X', 'Z'], 'add_diff_scales');
+  b.output('add_diff_scales', [2, 3], 'Add (computed)', (s) => s.input('X') / 2 + s.input('Z') / 2 + RESCALE * 5);
+  b.node('Add', ['X', 'X'], 'add_self');
+  b.output('add_self', [2, 3], 'Add (computed)', (s) => s.input('X'));
+  const w1 = b.weight('W1', [3, 2]);
+  const w2 = b.weight('W2', [3, 2]);
+  b.node('MatMul', ['X', 'W1'], 'acc1');
+  b.node('MatMul', ['Y', 'W2'], 'acc2');
+  b.node('Add', ['acc1', 'acc2'], 'add_accumulators');
+  b.output(
+    'add_accumulators',
+    [2, 2],
+    'Add (computed)',
+    (s) => productErrorBound(w1, 3, s.input('X'), 1) + productErrorBound(w2, 3, s.input('Y'), 1) + RESCALE * 6,
+  );
+  b.node('Add', ['X', 'Z'], 'sum_xz');
+  b.node('Relu', ['sum_xz'], 'add_relu');
+  b.output('add_relu', [2, 3], 'Add (computed)', (s) => s.input('X') / 2 + s.input('Z') / 2 + RESCALE * 5 + 2 * s.output('add_relu'));
+  // One hidden Relu read by two affine outputs: 4 + 6 linear output constraints over 6 private signals.
+  b.node('Relu', ['X'], 'shared');
+  const w3 = b.weight('W3', [3, 2]);
+  b.node('MatMul', ['shared', 'W3'], 'shared_matmul');
+  b.output('shared_matmul', [2, 2], 'Add (computed)', (s) => productErrorBound(w3, 3, s.input('X'), 1));
+  b.node('Add', ['shared', 'Y'], 'shared_plus_y');
+  b.output('shared_plus_y', [2, 3], 'Add (computed)', (s) => s.input('X') / 2 + s.input('Y') / 2 + RESCALE * 2);
+  return b.fixture('Add of computed tensors', [X, Y, Z]);
+}
+
+/** Relu on an input (asymmetric range: non-zero zero point), twice, after Gemm, after Add. */
+function reluFixture(): Fixture {
+  const b = new ModelBuilder(500);
+  const X: RangedInput = { name: 'X', shape: [1, 6], lo: -0.5, hi: 2 };
+  b.node('Relu', ['X'], 'relu_input');
+  b.output('relu_input', [1, 6], 'Relu', (s) => s.input('X') / 2);
+  b.node('Relu', ['relu_input'], 'relu_twice');
+  b.output('relu_twice', [1, 6], 'Relu', (s) => s.input('X') / 2);
+  const w = b.weight('W', [6, 4]);
+  b.weight('bias', [4]);
+  b.node('Gemm', ['X', 'W', 'bias'], 'lin');
+  b.node('Relu', ['lin'], 'relu_linear');
+  b.output('relu_linear', [1, 4], 'Relu', (s) => productErrorBound(w, 6, s.input('X'), 2) + 2 * s.output('relu_linear'));
+  b.weight('shift', [6]);
+  b.node('Add', ['X', 'shift'], 'shifted');
+  b.node('Relu', ['shifted'], 'relu_affine');
+  b.output('relu_affine', [1, 6], 'Relu', (s) => s.input('X') + 2 * s.output('relu_affine'));
+  // Affine functions of a requantized (private) value.
+  b.node('Relu', ['X'], 'hidden1');
+  const w2 = b.weight('W2', [6, 3]);
+  b.node('Gemm', ['hidden1', 'W2'], 'relu_then_gemm');
+  b.output('relu_then_gemm', [1, 3], 'Relu', (s) => productErrorBound(w2, 6, s.input('X'), 2));
+  b.node('Relu', ['X'], 'hidden2');
+  b.node('Add', ['hidden2', 'X'], 'relu_plus_input');
+  b.output('relu_plus_input', [1, 6], 'Relu', (s) => s.input('X'));
+  return b.fixture('Relu', [X]);
+}
+
+/** Flatten axis 0, 1 (default), 2, −1 on a rank-3 input; Identity; views feeding Gemm and Relu. */
+function viewsFixture(): Fixture {
+  const b = new ModelBuilder(600);
+  const X: RangedInput = { name: 'X', shape: [2, 3, 4], lo: -1, hi: 1 };
+  const half = (s: Scales) => s.input('X') / 2;
+  b.node('Flatten', ['X'], 'flatten_axis0', { axis: { int: 0 } });
+  b.output('flatten_axis0', [1, 24], 'Flatten/Identity', half);
+  b.node('Flatten', ['X'], 'flatten_default');
+  b.output('flatten_default', [2, 12], 'Flatten/Identity', half);
+  b.node('Flatten', ['X'], 'flatten_axis2', { axis: { int: 2 } });
+  b.output('flatten_axis2', [6, 4], 'Flatten/Identity', half);
+  b.node('Flatten', ['X'], 'flatten_axis_m1', { axis: { int: -1 } });
+  b.output('flatten_axis_m1', [6, 4], 'Flatten/Identity', half);
+  const w = b.weight('W', [4, 3]);
+  b.node('Gemm', ['flatten_axis2', 'W'], 'flatten_gemm');
+  b.output('flatten_gemm', [6, 3], 'Flatten/Identity', (s) => productErrorBound(w, 4, s.input('X'), 1));
+  b.node('Identity', ['X'], 'identity');
+  b.output('identity', [2, 3, 4], 'Flatten/Identity', half);
+  b.node('Relu', ['identity'], 'identity_relu');
+  b.output('identity_relu', [2, 3, 4], 'Flatten/Identity', half);
+  return b.fixture('Flatten and Identity', [X]);
+}
+
+/** Reshape with 0, −1 and explicit dims; target from a Constant node, an INT64 initializer, or folded constants. */
+function reshapeFixture(): Fixture {
+  const b = new ModelBuilder(700);
+  const X: RangedInput = { name: 'X', shape: [2, 3, 4], lo: -1, hi: 1 };
+  const half = (s: Scales) => s.input('X') / 2;
+  b.node('Constant', [], 'shape_0_m1', { value: { tensor: { dims: [2], elemType: 'INT64', data: [0, -1] } } });
+  b.node('Reshape', ['X', 'shape_0_m1'], 'reshape_constant');
+  b.output('reshape_constant', [2, 12], 'Reshape/Constant', half);
+  b.ints('shape_4_6', [4, 6]);
+  b.node('Reshape', ['X', 'shape_4_6'], 'reshape_explicit');
+  b.output('reshape_explicit', [4, 6], 'Reshape/Constant', half);
+  b.ints('shape_m1', [-1]);
+  b.node('Reshape', ['X', 'shape_m1'], 'reshape_flat');
+  b.output('reshape_flat', [24], 'Reshape/Constant', half);
+  b.ints('shape_0_0_m1', [0, 0, -1]);
+  b.node('Reshape', ['X', 'shape_0_0_m1'], 'reshape_zeros');
+  b.output('reshape_zeros', [2, 3, 4], 'Reshape/Constant', half);
+  // Int constants folded at compile time: [1, 11] + 1 = [2, 12].
+  b.node('Constant', [], 'dims_base', { value_ints: { ints: [1, 11] } });
+  b.node('Constant', [], 'one', { value_int: { int: 1 } });
+  b.node('Add', ['dims_base', 'one'], 'dims_folded');
+  b.node('Reshape', ['X', 'dims_folded'], 'reshape_folded');
+  b.output('reshape_folded', [2, 12], 'Reshape/Constant', half);
+  const w = b.weight('W', [4, 2]);
+  b.ints('shape_m1_4', [-1, 4]);
+  b.node('Reshape', ['X', 'shape_m1_4'], 'rows');
+  b.node('MatMul', ['rows', 'W'], 'reshape_matmul');
+  b.output('reshape_matmul', [6, 2], 'Reshape/Constant', (s) => productErrorBound(w, 4, s.input('X'), 1));
+  return b.fixture('Reshape', [X]);
+}
+
+/** Constant nodes (tensor value, value_float, value_floats, value_int(s)) folded into Add and Reshape. */
+function constantFixture(): Fixture {
+  const b = new ModelBuilder(800);
+  const X: RangedInput = { name: 'X', shape: [1, 4], lo: -1, hi: 1 };
+  const lsb = (s: Scales) => s.input('X');
+  b.node('Constant', [], 'k_tensor', { value: { tensor: { dims: [4], data: b.random(4) } } });
+  b.node('Add', ['X', 'k_tensor'], 'add_constant_tensor');
+  b.output('add_constant_tensor', [1, 4], 'Reshape/Constant', lsb);
+  b.node('Constant', [], 'k_floats', { value_floats: { floats: b.random(4) } });
+  b.node('Add', ['k_floats', 'X'], 'add_constant_floats');
+  b.output('add_constant_floats', [1, 4], 'Reshape/Constant', lsb);
+  b.node('Constant', [], 'k_float', { value_float: { float: Math.fround(0.3125) } });
+  b.node('Add', ['X', 'k_float'], 'add_constant_float');
+  b.output('add_constant_float', [1, 4], 'Reshape/Constant', lsb);
+  // A constant sub-graph folded before lowering: Constant + Constant, then added to X.
+  b.node('Constant', [], 'k_a', { value_floats: { floats: b.random(4) } });
+  b.node('Add', ['k_a', 'k_tensor'], 'k_sum');
+  b.node('Add', ['X', 'k_sum'], 'add_constant_folded');
+  b.output('add_constant_folded', [1, 4], 'Reshape/Constant', lsb);
+  b.node('Constant', [], 'shape_2_m1', { value_ints: { ints: [2, -1] } });
+  b.node('Reshape', ['X', 'shape_2_m1'], 'reshape_value_ints');
+  b.output('reshape_value_ints', [2, 2], 'Reshape/Constant', (s) => s.input('X') / 2);
+  return b.fixture('Constant', [X]);
+}
+
+const FIXTURES: Fixture[] = [
+  gemmFixture(1),
+  gemmFixture(2),
+  matmulFixture(),
+  addConstantFixture(),
+  addComputedFixture(),
+  reluFixture(),
+  viewsFixture(),
+  reshapeFixture(),
+  constantFixture(),
+];
+
+function modelSpec(f: Fixture): OnnxModelSpec {
+  return {
+    name: f.name,
+    inputs: f.inputs.map((i) => ({ name: i.name, shape: i.shape })),
+    outputs: f.outputs.map((o) => ({ name: o.name, shape: o.shape })),
+    initializers: f.initializers,
+    nodes: f.nodes,
+  };
+}
+
+// ---------------------------------------------------------------- the checks
+
+const dirs = new TempDirs();
+/** Measured max |evaluator − onnxruntime| per op family: absolute, and as a fraction of the bound. */
+const measured = new Map<string, { abs: number; ofBound: number }>();
+
+afterAll(async () => {
+  await dirs.cleanup();
+  const rows = [...measured].map(([family, m]) => `  ${family.padEnd(18)} max |error| ${m.abs.toExponential(3)}  (${(100 * m.ofBound).toFixed(1)}% of its bound)`);
+  console.log(`evaluator vs onnxruntime, per op family:\n${rows.join('\n')}`);
+});
+
+for (const [index, fixture] of FIXTURES.entries()) {
+  describe(fixture.name, () => {
+    let dir: string;
+    let modelPath: string;
+    let built: BuildResult;
+    let manifest: Manifest;
+    let ir: IrModel;
+    let calibration: Sample[];
+    const rng = mulberry32(1000 + index);
+
+    beforeAll(async () => {
+      const work = await dirs.make('ops');
+      modelPath = await writeModel(work, modelSpec(fixture));
+      calibration = calibrationSamples(rng, fixture.inputs, CALIBRATION_SAMPLES);
+      const calibrationFile = await writeCalibration(work, calibration, fixture.inputs);
+      dir = path.join(work, 'out');
+      built = await build(modelPath, dir, { calibration: calibrationFile });
+      ({ manifest, ir } = await loadCompiled(dir));
+    });
+
+    it('(a) the evaluator is within the stated bound of onnxruntime', async () => {
+      expect(manifest.quantization.calibration.samples).toBe(CALIBRATION_SAMPLES);
+      const scales: Scales = {
+        input: (name) => manifest.inputs.find((i) => i.name === name)!.scale,
+        output: (name) => manifest.outputs.find((o) => o.name === name)!.scale,
+      };
+      const session = await OrtModel.load(modelPath, fixture.inputs);
+      try {
+        for (const sample of calibration) {
+          const expected = await session.run(sample);
+          const predicted = predictWith(manifest, ir, inputJson(sample, fixture.inputs), 'calibration sample');
+          // No clamped-input assertion here: an input at the calibrated extreme may clamp by up to
+          // half an LSB (the zero point is rounded), which the half-LSB input error already covers.
+          for (const check of fixture.outputs) {
+            const want = expected.get(check.name)!;
+            const got = predicted.outputs.find((o) => o.name === check.name)!.values;
+            expect(got).toHaveLength(sizeOf(check.shape));
+            expect(want).toHaveLength(sizeOf(check.shape));
+            // 1e-6 relative slack: an element exactly at the bound (an input at its calibrated
+            // extreme is off by exactly half an LSB) must not fail on float32 vs float64 rounding.
+            const bound = check.bound(scales) * (1 + 1e-6);
+            const worst = Math.max(...got.map((g, i) => Math.abs(g - want[i]!)));
+            if (worst > bound) expect.fail(`${check.name}: |evaluator − onnxruntime| = ${worst} exceeds the bound ${bound}`);
+            const m = measured.get(check.family) ?? { abs: 0, ofBound: 0 };
+            measured.set(check.family, { abs: Math.max(m.abs, worst), ofBound: Math.max(m.ofBound, worst / bound) });
+          }
+        }
+      } finally {
+        await session.release();
+      }
+    });
+
+    it(`(b) the circuit's outputs equal the evaluator's exactly (${FRESH_INPUTS} in range, ${OUT_OF_RANGE_INPUTS} clamped)`, async () => {
+      const fresh: Sample[] = Array.from({ length: FRESH_INPUTS + OUT_OF_RANGE_INPUTS }, (_, k) =>
+        Object.fromEntries(
+          fixture.inputs.map((input) => {
+            const n = sizeOf(input.shape);
+            if (k < FRESH_INPUTS) return [input.name, uniform(rng, n, input.lo, input.hi)];
+            // Out of range: 3× the calibrated span, both signs, so some values clamp low and some high.
+            const span = input.hi - input.lo;
+            return [input.name, uniform(rng, n, input.lo - span, input.hi + span)];
+          }),
+        ),
+      );
+      let clampedInputs = 0;
+      for (const [k, sample] of fresh.entries()) {
+        const json = inputJson(sample, fixture.inputs);
+        const predicted = predictWith(manifest, ir, json, `input ${k}`);
+        const witness = await computeWitness(dir, json, `input ${k}`, { manifest });
+        expect(witness.clamped).toBe(predicted.clamped);
+        if (k < FRESH_INPUTS) expect(predicted.clamped).toBe(0);
+        else expect(predicted.clamped).toBeGreaterThan(0);
+        clampedInputs += predicted.clamped;
+        expect(witness.outputs.map((o) => o.name)).toEqual(predicted.outputs.map((o) => o.name));
+        witness.outputs.forEach((o, i) => {
+          expect(o.integers.map(String), `${o.name} for input ${k}`).toEqual(predicted.outputs[i]!.integers);
+        });
+      }
+      expect(clampedInputs).toBeGreaterThan(0);
+    });
+
+    it("(c) circom's constraint count equals the compiler's prediction", () => {
+      expect(manifest.circuit.compiled).toBe(true);
+      expect(manifest.circuit.constraints).toBe(built.manifest.circuit.constraints);
+      expect(manifest.circuit.constraints).toBe(built.predictedConstraints);
+    });
+  });
+}
