@@ -12,6 +12,7 @@ import { InputError } from './errors.ts';
 import { flattenInput, parseInputs, sizeOf, type InputSpec } from './input.ts';
 import type { NormalizedGraph } from './normalize.ts';
 import { OPS } from './ops/index.ts';
+import { mulberry32 } from './random.ts';
 import type { FloatTensor } from './tensor.ts';
 
 export type Sample = Map<string, number[]>;
@@ -61,14 +62,7 @@ export function observeRanges(ng: NormalizedGraph, calibration: Calibration): Ma
 
 /** Deterministic standard-normal samples (mulberry32 + Box–Muller). */
 export function defaultCalibration(specs: readonly InputSpec[], count = 256, seed = 0x5eed): Calibration {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
   const samples = Array.from({ length: count }, () => new Map(specs.map((s) => [s.name, Array.from({ length: sizeOf(s.shape) }, normal)])));
   return { samples, source: `default: ${count} standard-normal samples (pass --calibration with real inputs for accuracy)` };

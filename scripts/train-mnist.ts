@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeOnnxModel, type NodeSpec, type TensorSpec } from '../circuits/onnx/writer.ts';
 import { loadMnist, mnistSizeForFeatures, type MnistSet } from './mnist-data.ts';
+import { mulberry32 } from '../circuits/random.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_ARCH = '784-56-10';
@@ -30,17 +31,6 @@ export const ALL_ARCHS = ['784-56-10', '196-25-10', '196-24-14-10'] as const;
 const CALIBRATION_SAMPLES = 64;
 const JSON_DECIMALS = 4;
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rng: () => number): number {
   const u = 1 - rng();

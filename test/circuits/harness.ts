@@ -9,17 +9,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../circuits/random.ts';
 
 /** `n` values uniform in [lo, hi), rounded to float32 (what the ONNX file and onnxruntime hold). */
 export function uniform(rng: () => number, n: number, lo = -1, hi = 1): number[] {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Manifest } from '../../circuits/manifest.ts';
+import { mulberry32 } from '../../circuits/random.ts';
 import { loadCompiled, predictWith } from '../../circuits/predict.ts';
 import { computeWitness } from '../../prover/witness.ts';
 import { zkinfer, zkinferJson } from '../support/cli.ts';
@@ -42,15 +43,6 @@ const MODELS: RealModel[] = [
   { file: 'onnx2c-tfl_helloworld.onnx', input: async () => [1.0], inputRange: [0, 2 * Math.PI], calibration: sineSamples, tolerance: 0.1 },
 ];
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 for (const model of MODELS) {
   const modelPath = sharedModel(model.file);
@@ -100,7 +92,7 @@ for (const model of MODELS) {
       const { manifest, ir } = await loadCompiled(dir);
       const spec = manifest.inputs[0]!;
       const size = spec.shape.reduce((a, b) => a * b, 1);
-      const random = seeded(size * 7919);
+      const random = mulberry32(size * 7919);
       const [lo, hi] = model.inputRange;
       let maxError = 0;
       for (let trial = 0; trial < 20; trial++) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ShapeError, UnsupportedError } from '../../circuits/errors.ts';
 import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
 import { loadMnist, mnistSizeForFeatures } from '../../scripts/mnist-data.ts';
-import { mulberry32 } from '../../scripts/train-mnist.ts';
+import { mulberry32 } from '../../circuits/random.ts';
 
 const { onnx } = onnxProto;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
