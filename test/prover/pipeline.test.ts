@@ -49,13 +49,13 @@ describe('the fixture pipeline', () => {
 
   it('compiles: circom count, wires and ptau power land in manifest.json, no temp files stay', async () => {
     const result = await compileCircuit(dir);
-    // 3 non-linear (IsZero: 2, x0·x1: 1) + 1 linear (y0), which --O2 keeps: both sides are public.
-    expect(result.constraints).toBe(4);
-    expect(result).toMatchObject({ wires: 8, publicOutputs: 2, publicInputs: 3, privateInputs: 0 });
-    // 4 constraints + 5 public signals + 1 = 10 ≤ 2^4
+    // 3 non-linear (IsZero: 2, x0·x1: 1) + 2 linear (y0, y1), which --O1 keeps: neither is signal = signal.
+    expect(result.constraints).toBe(5);
+    expect(result).toMatchObject({ wires: 9, publicOutputs: 2, publicInputs: 3, privateInputs: 0 });
+    // 5 constraints + 5 public signals + 1 = 11 ≤ 2^4
     expect(result.ptauPower).toBe(4);
     const manifest = (await readJson(path.join(dir, 'manifest.json'))) as Manifest;
-    expect(manifest.circuit).toMatchObject({ constraints: 4, compiled: true, wires: 8, ptauPower: 4 });
+    expect(manifest.circuit).toMatchObject({ constraints: 5, compiled: true, wires: 9, ptauPower: 4 });
     for (const f of ['model.r1cs', 'model.sym', 'model_js/model.wasm']) expect(existsSync(path.join(dir, f))).toBe(true);
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
@@ -221,7 +221,7 @@ describe('setup with a given ptau', () => {
     const attempt = setup(dir, { ptau: small });
     await expect(attempt).rejects.toThrow(InputError);
     await expect(attempt).rejects.toThrow(
-      /small\.ptau holds powers of tau up to 2\^3, the circuit needs 2\^4 \(4 constraints \+ 5 public signals \+ 1 = 10\)/,
+      /small\.ptau holds powers of tau up to 2\^3, the circuit needs 2\^4 \(5 constraints \+ 5 public signals \+ 1 = 11\)/,
     );
     expect(existsSync(path.join(dir, 'model.zkey'))).toBe(false);
   });
