@@ -2,10 +2,8 @@
  * model.circom → model.r1cs, model.sym, model_js/model.wasm, with circom's real
  * constraint count and the powers-of-tau size recorded in manifest.json.
  */
-import { createRequire } from 'node:module';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ArtifactError, ToolError } from '../circuits/errors.ts';
 import type { Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
@@ -15,16 +13,7 @@ import { ceilLog2 } from '../circuits/files.ts';
 import { replacePath, writeManifest } from './atomic.ts';
 import { runCircom } from './circom.ts';
 import { readR1csHeader, type R1csHeader } from './formats/r1cs.ts';
-
-const require = createRequire(import.meta.url);
-
-/** The hand-written gadget templates `model.circom` includes by bare name. */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../circuits/templates', import.meta.url));
-
-/** The node_modules folder holding circomlib, so `include "circomlib/circuits/…"` resolves. */
-export function circomlibRoot(): string {
-  return path.dirname(path.dirname(require.resolve('circomlib/package.json')));
-}
+import { gadgetIncludePaths } from '../circuits/gadgets.ts';
 
 export interface CompileCircuitOptions {
   /** Extra include folders, searched after the templates and node_modules. */
@@ -92,7 +81,7 @@ export async function compileCircuit(dir: string, options: CompileCircuitOptions
 
   const tmp = await mkdtemp(path.join(dir, '.circom-'));
   try {
-    const includes = [TEMPLATES_DIR, circomlibRoot(), ...(options.includeDirs ?? [])];
+    const includes = [...gadgetIncludePaths(), ...(options.includeDirs ?? [])];
     options.onProgress?.(`circom ${ARTIFACT_FILES.circuit} --r1cs --wasm --sym --O1`);
     let pending = '';
     await runCircom(

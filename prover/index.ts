@@ -1,5 +1,5 @@
 /** Trusted setup, witness generation and proving: the public API of prover/. */
-export { compileCircuit, circomlibRoot, ptauPowerFor, TEMPLATES_DIR, type CompileCircuitOptions, type CompileCircuitResult } from './compile-circuit.ts';
+export { compileCircuit, ptauPowerFor, type CompileCircuitOptions, type CompileCircuitResult } from './compile-circuit.ts';
 export { readPtauHeader, type PtauHeader } from './formats/ptau.ts';
 export { readR1csHeader, type R1csHeader } from './formats/r1cs.ts';
 export { readWitness, type WitnessSlice } from './formats/wtns.ts';
