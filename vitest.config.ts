@@ -10,7 +10,6 @@ export default defineConfig({
     // Circuit compiles and proofs take seconds to minutes on 2 cores.
     testTimeout: 600_000,
     hookTimeout: 600_000,
-    globalSetup: ['test/global-setup.ts'],
     env: {
       // circom_tester runs `circom` from PATH: our shim forwards to circom2 (WebAssembly).
       PATH: `${path.join(root, 'test/bin')}${path.delimiter}${process.env.PATH ?? ''}`,

@@ -1,15 +1,12 @@
 /** Dispatch over IR node kinds: inputs, interval, evaluation and constraint cost of any node. */
 import { affineInterval, evaluateAffine } from './affine.ts';
+import { argmaxInterval, argmaxNodeCost, evaluateArgMax } from './argmax.ts';
 import { evaluateLinear, linearInterval } from './linear.ts';
 import { evaluateRequantize, requantizeInterval, requantizeNodeCost } from './requantize.ts';
 import { sizeOf } from '../tensor.ts';
 import type { IrModel, IrNode, QTensor } from './types.ts';
 
 export type Tensors = ReadonlyMap<string, QTensor>;
-
-export function nodeInputs(node: IrNode): string[] {
-  return node.kind === 'affine' ? node.terms.map((t) => t.input) : [node.input];
-}
 
 /** The interval of the node's output, from its inputs' intervals. */
 export function nodeInterval(node: IrNode, tensors: Tensors): { min: bigint; max: bigint } {
@@ -24,6 +21,8 @@ export function nodeInterval(node: IrNode, tensors: Tensors): { min: bigint; max
       const t = tensors.get(node.input)!;
       return { min: t.min, max: t.max };
     }
+    case 'argmax':
+      return argmaxInterval(node);
   }
 }
 
@@ -38,6 +37,8 @@ export function evaluateNode(node: IrNode, values: ReadonlyMap<string, readonly 
       return evaluateRequantize(node, values.get(node.input)!, tensors.get(node.input)!);
     case 'view':
       return values.get(node.input)!.slice();
+    case 'argmax':
+      return evaluateArgMax(node, values.get(node.input)!, tensors.get(node.input)!);
   }
 }
 
@@ -55,6 +56,7 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
   if (!node) return undefined;
   switch (node.kind) {
     case 'requantize':
+    case 'argmax':
       return `${tensor}#${i}`;
     case 'view':
       return signalRoot(ir, node.input, i);
@@ -73,18 +75,28 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
   }
 }
 
-/** Linear constraints that connect a gadget's `in` to what feeds it: one per element unless it is a bare signal. */
-function gadgetInputConstraints(ir: IrModel, node: IrNode & { kind: 'requantize' }): number {
-  const n = sizeOf(ir.tensors.get(node.input)!.shape);
-  if (node.zeroIn !== 0n) return n;
+/**
+ * Linear constraints that connect gadget inputs to what feeds them: one per input element
+ * unless it is a bare signal (with nothing subtracted).
+ */
+function gadgetInputConstraints(ir: IrModel, input: string, offset: bigint): number {
+  const n = sizeOf(ir.tensors.get(input)!.shape);
+  if (offset !== 0n) return n;
   let count = 0;
-  for (let i = 0; i < n; i++) if (signalRoot(ir, node.input, i) === undefined) count++;
+  for (let i = 0; i < n; i++) if (signalRoot(ir, input, i) === undefined) count++;
   return count;
 }
 
 /** Constraints the node adds under circom --O1: its gadgets' and the linear ones wiring them in. */
 export function nodeCost(node: IrNode, ir: IrModel): number {
-  return node.kind === 'requantize' ? requantizeNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node) : 0;
+  switch (node.kind) {
+    case 'requantize':
+      return requantizeNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node.input, node.zeroIn);
+    case 'argmax':
+      return argmaxNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node.input, 0n);
+    default:
+      return 0;
+  }
 }
 
 /**

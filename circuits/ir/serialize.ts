@@ -31,6 +31,7 @@ function nodeToJson(n: IrNode): Json {
     case 'requantize':
       return { ...n, zeroIn: String(n.zeroIn), multiplier: String(n.multiplier), zeroOut: String(n.zeroOut), lo: String(n.lo), hi: String(n.hi) };
     case 'view':
+    case 'argmax':
       return { ...n };
   }
 }
@@ -44,6 +45,7 @@ function nodeFromJson(n: Json): IrNode {
     case 'requantize':
       return { ...n, zeroIn: BigInt(n.zeroIn), multiplier: BigInt(n.multiplier), zeroOut: BigInt(n.zeroOut), lo: BigInt(n.lo), hi: BigInt(n.hi) };
     case 'view':
+    case 'argmax':
       return { ...n };
     default:
       throw new ArtifactError(`${IR_FILE} holds a node of unknown kind "${n.kind}"`);

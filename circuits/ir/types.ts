@@ -78,7 +78,20 @@ export interface ViewNode extends NodeBase {
   input: string;
 }
 
-export type IrNode = LinearNode | AffineNode | RequantizeNode | ViewNode;
+/**
+ * The index of the largest value along one axis (first on ties), as ONNX ArgMax with
+ * select_last_index = 0: one ArgMax gadget per group. The input is viewed as
+ * [outer, n, inner] with n the reduced axis; the output holds outer · inner indices.
+ */
+export interface ArgMaxNode extends NodeBase {
+  kind: 'argmax';
+  input: string;
+  outer: number;
+  n: number;
+  inner: number;
+}
+
+export type IrNode = LinearNode | AffineNode | RequantizeNode | ViewNode | ArgMaxNode;
 
 export interface IrModel {
   bits: number;

@@ -1,0 +1,48 @@
+/** The argmax IR node, on the ArgMax gadget (one-hot selector, first index wins ties). */
+import { argmaxBoundBits, argmaxComponent, argmaxCost, argmaxRef, type ArgMaxParams } from '../gadgets.ts';
+import type { ArgMaxNode, QTensor } from './types.ts';
+
+export function argmaxParams(node: ArgMaxNode, input: QTensor): ArgMaxParams {
+  return { n: node.n, B: argmaxBoundBits(input.min, input.max) };
+}
+
+/** Flat input index of element j of group g (g = o · inner + i). */
+function elementIndex(node: ArgMaxNode, g: number, j: number): number {
+  const o = Math.floor(g / node.inner);
+  const i = g % node.inner;
+  return (o * node.n + j) * node.inner + i;
+}
+
+export function argmaxInterval(node: ArgMaxNode): { min: bigint; max: bigint } {
+  return { min: 0n, max: BigInt(node.n - 1) };
+}
+
+export function evaluateArgMax(node: ArgMaxNode, x: readonly bigint[], input: QTensor): bigint[] {
+  const params = argmaxParams(node, input);
+  return Array.from({ length: node.outer * node.inner }, (_, g) => {
+    const values = Array.from({ length: node.n }, (_, j) => x[elementIndex(node, g, j)]!);
+    return BigInt(argmaxRef(values, params).index);
+  });
+}
+
+/** The gadgets' own constraints (the wiring of their inputs is counted by the caller). */
+export function argmaxNodeCost(node: ArgMaxNode, input: QTensor): number {
+  return node.outer * node.inner * argmaxCost(argmaxParams(node, input));
+}
+
+export function emitArgMax(node: ArgMaxNode, input: QTensor, inputName: string, outputName: string): string[] {
+  const groups = node.outer * node.inner;
+  return [
+    `component ${outputName}_gadget[${groups}];`,
+    `var ${outputName}[${groups}];`,
+    `for (var o = 0; o < ${node.outer}; o++) {`,
+    `  for (var i = 0; i < ${node.inner}; i++) {`,
+    `    ${outputName}_gadget[o * ${node.inner} + i] = ${argmaxComponent(argmaxParams(node, input))};`,
+    `    for (var j = 0; j < ${node.n}; j++) {`,
+    `      ${outputName}_gadget[o * ${node.inner} + i].in[j] <== ${inputName}[(o * ${node.n} + j) * ${node.inner} + i];`,
+    `    }`,
+    `    ${outputName}[o * ${node.inner} + i] = ${outputName}_gadget[o * ${node.inner} + i].index;`,
+    `  }`,
+    `}`,
+  ];
+}
