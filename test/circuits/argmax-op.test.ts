@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { OnnxModelSpec } from '../../circuits/onnx/writer.ts';
+import type { NodeSpec, OnnxModelSpec } from '../../circuits/onnx/writer.ts';
 import { loadCompiled, predictWith } from '../../circuits/predict.ts';
 import { mulberry32 } from '../../circuits/random.ts';
 import { build } from '../../prover/build.ts';
@@ -42,7 +42,7 @@ const CASES: Case[] = [
         { name: 'w', dims: [5, 6], data: uniform(rng, 30) },
         { name: 'b', dims: [5], data: uniform(rng, 5) },
       ],
-      nodes: [
+      nodes: <NodeSpec[]>[
         { opType: 'Gemm', name: 'fc', inputs: ['x', 'w', 'b'], outputs: ['logits'], attributes: { transB: { int: 1 } } },
         { opType: 'ArgMax', name: 'pick', inputs: ['logits'], outputs: ['label'], attributes: { axis: { int: 1 }, keepdims: { int: 0 } } },
       ],
