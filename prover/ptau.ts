@@ -18,7 +18,7 @@ export const MIN_DEV_PTAU_POWER = 8;
 export const MAX_PTAU_POWER = 28;
 
 export const DEV_PTAU_WARNING =
-  'WARNING: using a locally made powers of tau: for DEVELOPMENT ONLY. Whoever made it (this machine) could forge proofs. ' +
+  'using a locally made powers of tau: for DEVELOPMENT ONLY. Whoever made it (this machine) could forge proofs. ' +
   'For anything that matters run setup with --ptau FILE, a public ceremony file such as the Hermez/Polygon perpetual powers of tau ' +
   '(powersOfTau28_hez_final_<power>.ptau).';
 
