@@ -181,7 +181,7 @@ describe('unsupported ops and attributes → UnsupportedError naming node, op, d
     const err = await compileSpec('sin', oneNode({ opType: 'Sin', name: 'sine', inputs: ['x'], outputs: ['y'] }));
     expect(err.message).toBe('unsupported op Sin in domain "ai.onnx" (opset 13)');
     expect(err.context).toEqual(['node "sine" (Sin)']);
-    expect(err.hint).toBe('supported ops: Add, Constant, Flatten, Gemm, Identity, MatMul, Relu, Reshape');
+    expect(err.hint).toBe('supported ops: Add, ArgMax, Constant, Flatten, Gemm, Identity, MatMul, Relu, Reshape');
   });
 
   it('the opset is the model’s own', async () => {
