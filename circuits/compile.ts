@@ -9,12 +9,12 @@ import path from 'node:path';
 import { defaultCalibration, observeRanges, parseCalibration, type Calibration } from './calibrate.ts';
 import { emitCircom, MAIN_TEMPLATE, signalNames } from './emit.ts';
 import { ArtifactError, InputError } from './errors.ts';
-import { ceilLog2, writeFileAtomic, writeJsonAtomic } from './files.ts';
+import { readUserJsonFile, writeFileAtomic, writeJsonAtomic } from './files.ts';
 import { nodeCost, outputConstraints } from './ir/index.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
 import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
 import { inRangeCost, inRangeParams } from './gadgets.ts';
-import { CIRCUIT_FILE, MANIFEST_FILE, MANIFEST_VERSION, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
+import { CIRCUIT_FILE, MANIFEST_FILE, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
 import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
@@ -39,20 +39,6 @@ export interface CompileResult {
 }
 
 export const CREATED_BY = 'zkinfer 0.1.0';
-
-async function readJson(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`the ${what} ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-}
 
 function boundary(t: QTensor, signal: string): BoundaryTensor {
   return { name: t.name, signal, shape: t.shape, scale: t.scale, zeroPoint: t.zeroPoint, min: t.min.toString(), max: t.max.toString() };
@@ -106,7 +92,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
 
   progress('calibrating');
   const calibration: Calibration = options.calibration
-    ? parseCalibration(await readJson(options.calibration, 'calibration file'), graph.inputs, options.calibration)
+    ? parseCalibration(await readUserJsonFile(options.calibration, 'calibration file'), graph.inputs, options.calibration)
     : defaultCalibration(graph.inputs);
   const ranges = observeRanges(ng, calibration);
 
@@ -127,7 +113,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     version: MANIFEST_VERSION,
     createdBy: CREATED_BY,
     model: { file: path.basename(modelPath), sha256, opset: graph.opset, producer: graph.producer },
-    circuit: { file: CIRCUIT_FILE, template: MAIN_TEMPLATE, constraints, compiled: false, ptauPower: ceilLog2(constraints + nPublic + 1) },
+    circuit: { file: CIRCUIT_FILE, template: MAIN_TEMPLATE, constraints, compiled: false, ptauPower: ptauPowerFor(constraints, nPublic) },
     quantization: { bits, multiplierBits, calibration: { source: calibration.source, samples: calibration.samples.length } },
     inputs: ir.inputs.map((t) => ({ ...boundary(t, names.inputs.get(t.name)!), rangeCheckedInCircuit: ir.inputRangeCheck })),
     outputs: ir.outputs.map((t) => boundary(t, names.outputs.get(t.name)!)),

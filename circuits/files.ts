@@ -3,8 +3,9 @@
  * same directory, then rename it over the target (rename is atomic on one filesystem).
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { InputError } from './errors.ts';
 
 /** A fresh temp path beside `file`: `.<name>.<pid>-<random>.tmp`. */
 export function tempPathFor(file: string, tag = 'tmp'): string {
@@ -36,4 +37,19 @@ export function ceilLog2(n: number): number {
   let p = 0;
   while (2 ** p < n) p++;
   return p;
+}
+
+/** Reads a JSON file the user gave (input, calibration): a missing file or bad JSON is an InputError naming `what`. */
+export async function readUserJsonFile(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`the ${what} ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
 }

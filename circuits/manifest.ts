@@ -4,6 +4,8 @@
  * prover/ and verifier/ import these types only.
  */
 
+import { ceilLog2 } from './files.ts';
+
 export const MANIFEST_FILE = 'manifest.json';
 export const CIRCUIT_NAME = 'model';
 export const CIRCUIT_FILE = `${CIRCUIT_NAME}.circom`;
@@ -44,6 +46,11 @@ export interface LayerReport {
   /** Bits the compiler proved sufficient for the layer's values (interval analysis). */
   bits: number;
   note?: string;
+}
+
+/** Smallest powers-of-tau power Groth16 setup accepts: 2^power ≥ constraints + public signals + 1 (as snarkjs requires). */
+export function ptauPowerFor(constraints: number, publicSignals: number): number {
+  return ceilLog2(constraints + publicSignals + 1);
 }
 
 export interface Manifest {

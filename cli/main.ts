@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { ZkInferError, InputError } from '../circuits/errors.ts';
-import { toJson } from '../circuits/files.ts';
+import { readUserJsonFile, toJson } from '../circuits/files.ts';
 import { predict } from '../circuits/predict.ts';
 import { build } from '../prover/build.ts';
 import { prove } from '../prover/prove.ts';
@@ -24,20 +24,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
-}
-
-async function readInputJson(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read the input file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`the input file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
 }
 
 /** Runs a command body with progress on a terminal, printing its result as text or JSON. */
@@ -116,7 +102,7 @@ export function buildProgram(): Command {
     .requiredOption('--input <file>', 'input JSON: {"<input name>": nested array} or a bare array')
     .option('--json', 'machine-readable output')
     .action(async (dir: string, opts: JsonFlag & { input: string }) => {
-      const r = await run(opts, async () => predict(dir, await readInputJson(opts.input), opts.input), (r) => formatTensors(r.outputs));
+      const r = await run(opts, async () => predict(dir, await readUserJsonFile(opts.input, 'input file'), opts.input), (r) => formatTensors(r.outputs));
       if (r.clamped > 0) warn(opts, [`${r.clamped} input values were outside the calibrated range and were clamped`]);
     });
 
@@ -130,7 +116,7 @@ export function buildProgram(): Command {
     .action(async (dir: string, opts: JsonFlag & { input: string; out?: string }) => {
       const r = await run(
         opts,
-        async (onProgress) => (await prove(dir, await readInputJson(opts.input), { out: opts.out, source: opts.input, onProgress })).output,
+        async (onProgress) => (await prove(dir, await readUserJsonFile(opts.input, 'input file'), { out: opts.out, source: opts.input, onProgress })).output,
         (o) => [formatTensors(o.outputs), `witness ${o.timings.witnessSeconds.toFixed(2)}s, proof ${o.timings.proveSeconds.toFixed(2)}s → ${opts.out ?? dir}/proof.json`].join('\n'),
       );
       if (r.clampedInputs > 0) warn(opts, [`${r.clampedInputs} input values were outside the calibrated range and were clamped`]);

@@ -5,11 +5,10 @@
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactError, ToolError } from '../circuits/errors.ts';
-import type { Manifest } from '../circuits/manifest.ts';
+import { ptauPowerFor as ptauPowerForCounts, type Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { BN254_SCALAR_MODULUS } from '../verifier/field.ts';
 import { publicSignalCount } from '../verifier/public-signals.ts';
-import { ceilLog2 } from '../circuits/files.ts';
 import { replacePath, writeManifest } from './atomic.ts';
 import { runCircom } from './circom.ts';
 import { readR1csHeader, type R1csHeader } from './formats/r1cs.ts';
@@ -38,7 +37,7 @@ export interface CompileCircuitResult {
 
 /** Smallest power p with 2^p ≥ constraints + public signals + 1, as snarkjs's Groth16 setup requires. */
 export function ptauPowerFor(header: Pick<R1csHeader, 'constraints' | 'publicInputs' | 'publicOutputs'>): number {
-  return ceilLog2(header.constraints + header.publicInputs + header.publicOutputs + 1);
+  return ptauPowerForCounts(header.constraints, header.publicInputs + header.publicOutputs);
 }
 
 async function exists(file: string): Promise<boolean> {
