@@ -14,7 +14,7 @@ import { nodeCost, outputConstraints } from './ir/index.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
 import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
 import { inRangeCost, inRangeParams } from './gadgets.ts';
-import { CIRCUIT_FILE, MANIFEST_FILE, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
+import { CIRCUIT_FILE, CONTENT_HASH_SIGNAL, MANIFEST_FILE, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
 import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
@@ -69,6 +69,8 @@ function publicSignalRuns(ir: IrModel): PublicSignalRun[] {
     runs.push({ kind: 'output', tensor: t.name, offset, length: sizeOf(t.shape) });
     offset += sizeOf(t.shape);
   }
+  runs.push({ kind: 'content', tensor: CONTENT_HASH_SIGNAL, offset, length: 1 });
+  offset += 1;
   for (const t of ir.inputs) {
     runs.push({ kind: 'input', tensor: t.name, offset, length: sizeOf(t.shape) });
     offset += sizeOf(t.shape);

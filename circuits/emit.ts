@@ -2,8 +2,9 @@
  * Emit: integer IR → one Circom file. Weights are constants inside linear
  * expressions (a multiply-accumulate against a constant costs no constraint);
  * only gadgets (circuits/templates) add constraints. Public outputs are declared
- * first so they lead public.json, then the public inputs.
+ * first so they lead public.json, then the content hash, then the public inputs.
  */
+import { CONTENT_HASH_SIGNAL } from './manifest.ts';
 import { inRangeComponent, inRangeParams } from './gadgets.ts';
 import { emitAffine } from './ir/affine.ts';
 import { emitArgMax } from './ir/argmax.ts';
@@ -52,6 +53,9 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
 
   body.push('// Public outputs first: they lead public.json.');
   for (const t of ir.outputs) body.push(`signal output ${signals.outputs.get(t.name)}[${sizeOf(t.shape)}];`);
+  // No constraint uses the content hash: Groth16 setup binds every public input to the proof
+  // (snarkjs adds a constraint row per public signal), which is all a commitment to it needs.
+  body.push(`signal input ${CONTENT_HASH_SIGNAL};`);
   for (const t of ir.inputs) {
     body.push(`signal input ${signals.inputs.get(t.name)}[${sizeOf(t.shape)}];`);
   }
@@ -107,7 +111,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
     ...body.map((l) => (l ? `  ${l}` : '')),
     '}',
     '',
-    `component main {public [${[...signals.inputs.values()].join(', ')}]} = ${MAIN_TEMPLATE}();`,
+    `component main {public [${[CONTENT_HASH_SIGNAL, ...signals.inputs.values()].join(', ')}]} = ${MAIN_TEMPLATE}();`,
     '',
   ].join('\n');
 }

@@ -4,8 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { InputError } from './errors.ts';
+
+/** zkinfer's per-user cache folder `sub`: under $ZKINFER_CACHE_DIR, else $XDG_CACHE_HOME/zkinfer, else ~/.cache/zkinfer. */
+export function cacheDir(sub: string): string {
+  const root = process.env.ZKINFER_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'zkinfer');
+  return path.join(root, sub);
+}
 
 /** A fresh temp path beside `file`: `.<name>.<pid>-<random>.tmp`. */
 export function tempPathFor(file: string, tag = 'tmp'): string {

@@ -9,7 +9,14 @@ import { ceilLog2 } from './files.ts';
 export const MANIFEST_FILE = 'manifest.json';
 export const CIRCUIT_NAME = 'model';
 export const CIRCUIT_FILE = `${CIRCUIT_NAME}.circom`;
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
+
+/**
+ * The circuit's content-hash public input: the hash of the content the model judged
+ * (see verifier/content-hash.ts), bound to the proof as a public signal right after the
+ * outputs. A later in-circuit hash will take the same position, so contracts keep their layout.
+ */
+export const CONTENT_HASH_SIGNAL = 'content_hash';
 
 /** A quantized integer tensor at the model's boundary: real ≈ scale · (q − zeroPoint). */
 export interface BoundaryTensor {
@@ -25,10 +32,13 @@ export interface BoundaryTensor {
   max: string;
 }
 
-/** A contiguous run of public signals (in snarkjs public.json order). */
+/**
+ * A contiguous run of public signals (in snarkjs public.json order). The layout is always
+ * [outputs…][content hash][public inputs…].
+ */
 export interface PublicSignalRun {
-  kind: 'output' | 'input';
-  /** The ONNX tensor name. */
+  kind: 'output' | 'content' | 'input';
+  /** The ONNX tensor name (CONTENT_HASH_SIGNAL for the content run). */
   tensor: string;
   /** Index of the run's first element in public.json. */
   offset: number;

@@ -16,6 +16,8 @@ export interface ProveOptions {
   out?: string;
   /** Where the input came from, for error messages (a file name). */
   source: string;
+  /** The content hash to bind (default: the hash of the input's compact JSON; see verifier/content-hash.ts). */
+  contentHash?: bigint;
   onProgress?: (message: string) => void;
 }
 
@@ -25,6 +27,8 @@ export interface ProofOutput {
   outputs: DecodedTensor[];
   /** Public inputs (when the model makes inputs public). */
   inputs: DecodedTensor[];
+  /** The content hash bound to the proof (bytes32 hex). */
+  contentHash: string;
   /** Input values that fell outside the calibrated range and were clamped. */
   clampedInputs: number;
   /** True when the setup used a locally made ptau (proofs are forgeable by its maker). */
@@ -65,7 +69,7 @@ export async function prove(dir: string, inputJson: unknown, options: ProveOptio
   };
 
   say('computing the witness');
-  const witness = await computeWitness(dir, inputJson, options.source, { witnessFile: files.witness, manifest });
+  const witness = await computeWitness(dir, inputJson, options.source, { witnessFile: files.witness, manifest, contentHash: options.contentHash });
 
   say('proving (groth16)');
   const proveStarted = performance.now();
@@ -82,11 +86,12 @@ export async function prove(dir: string, inputJson: unknown, options: ProveOptio
     throw new ToolError('snarkjs returned public signals that differ from the witness', { context: [files.witness] });
   }
 
-  const { outputs, inputs } = decodeOutputs(manifest, publicSignals);
+  const { outputs, inputs, contentHash } = decodeOutputs(manifest, publicSignals);
   const output: ProofOutput = {
     model: { file: manifest.model.file, sha256: manifest.model.sha256 },
     outputs,
     inputs,
+    contentHash,
     clampedInputs: witness.clamped,
     developmentSetup: manifest.setup?.development ?? false,
     timings: { witnessSeconds: witness.seconds, proveSeconds },

@@ -5,11 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { hostname, homedir } from 'node:os';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { ToolError } from '../circuits/errors.ts';
-import { tempPathFor } from '../circuits/files.ts';
+import { cacheDir, tempPathFor } from '../circuits/files.ts';
 import { readPtauHeader } from './formats/ptau.ts';
 
 /** Smaller powers save nothing noticeable, and one cached file then serves many tiny circuits. */
@@ -27,8 +27,7 @@ const LOCK_POLL_MS = 500;
 
 /** `$ZKINFER_CACHE_DIR/ptau`, else `$XDG_CACHE_HOME/zkinfer/ptau`, else `~/.cache/zkinfer/ptau`. */
 export function ptauCacheDir(): string {
-  const root = process.env.ZKINFER_CACHE_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'zkinfer');
-  return path.join(root, 'ptau');
+  return cacheDir('ptau');
 }
 
 export function devPtauFileName(power: number): string {

@@ -72,7 +72,7 @@ declare module 'snarkjs' {
 
   export const wtns: {
     /** Input values may be bigints, numbers or decimal strings (nested arrays allowed). */
-    calculate(input: Record<string, readonly string[]>, wasmFile: string, witnessFile: string): Promise<void>;
+    calculate(input: Record<string, string | readonly string[]>, wasmFile: string, witnessFile: string): Promise<void>;
   };
 
   export const curves: {

@@ -7,9 +7,10 @@ import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { InputError, ToolError } from '../circuits/errors.ts';
 import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
-import type { Manifest } from '../circuits/manifest.ts';
+import { CONTENT_HASH_SIGNAL, type Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
-import { toField, toSigned } from '../verifier/field.ts';
+import { contentHashOfJson } from '../verifier/content-hash.ts';
+import { BN254_SCALAR_MODULUS, toField, toSigned } from '../verifier/field.ts';
 import { publicSignalCount } from '../verifier/public-signals.ts';
 import { tempPathFor } from '../circuits/files.ts';
 import { replacePath } from './atomic.ts';
@@ -20,6 +21,8 @@ export interface WitnessOptions {
   witnessFile?: string;
   /** An already-loaded manifest (saves reading it again). */
   manifest?: Manifest;
+  /** The content hash public signal (default: the hash of the input's compact JSON). */
+  contentHash?: bigint;
 }
 
 export interface WitnessTensor {
@@ -37,6 +40,8 @@ export interface WitnessResult {
   outputs: WitnessTensor[];
   /** The public signals as the witness holds them (wires 1…n), i.e. what public.json will say. */
   publicSignals: bigint[];
+  /** The content hash the witness binds. */
+  contentHash: bigint;
   /** Input values clamped to their quantized range, over all inputs. */
   clamped: number;
   seconds: number;
@@ -77,7 +82,9 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
   });
 
   const inputs = quantizeInputs(inputJson, manifest.inputs, source);
-  const circuitInput: Record<string, string[]> = {};
+  const contentHash = options.contentHash ?? contentHashOfJson(inputJson);
+  if (contentHash < 0n || contentHash >= BN254_SCALAR_MODULUS) throw new InputError(`content hash ${contentHash} is not below the BN254 scalar modulus`);
+  const circuitInput: Record<string, string | string[]> = { [CONTENT_HASH_SIGNAL]: String(contentHash) };
   let clamped = 0;
   for (const spec of manifest.inputs) {
     const q = inputs.get(spec.name)!;
@@ -107,6 +114,12 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
     return { name: spec.name, shape: spec.shape, integers: publicSignals.slice(run.offset, run.offset + run.length).map(toSigned) };
   });
   // Public inputs must come back as given: otherwise the manifest's signal order is not the circuit's.
+  const contentRun = manifest.publicSignals.find((r) => r.kind === 'content');
+  if (!contentRun || publicSignals[contentRun.offset] !== contentHash) {
+    throw new ToolError(`the witness does not hold the content hash at the manifest's position ${contentRun?.offset ?? '(none)'}`, {
+      hint: "manifest.json's publicSignals order does not match the circuit: a compiler bug",
+    });
+  }
   for (const run of manifest.publicSignals.filter((r) => r.kind === 'input')) {
     const given = inputs.get(run.tensor)?.values ?? [];
     for (let k = 0; k < run.length; k++) {
@@ -118,5 +131,5 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
       }
     }
   }
-  return { witnessFile, inputs, outputs, publicSignals, clamped, seconds: (performance.now() - started) / 1000 };
+  return { witnessFile, inputs, outputs, publicSignals, contentHash, clamped, seconds: (performance.now() - started) / 1000 };
 }

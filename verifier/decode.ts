@@ -6,6 +6,7 @@ import type { Manifest } from '../circuits/manifest.ts';
 import { decodeTensor, type DecodedTensor } from '../circuits/output.ts';
 
 export type { DecodedTensor };
+import { contentHashHex } from './content-hash.ts';
 import { toSigned } from './field.ts';
 import { parseFieldElement } from './public-signals.ts';
 
@@ -13,6 +14,8 @@ export interface DecodedSignals {
   outputs: DecodedTensor[];
   /** Public inputs, when the model makes any input public. */
   inputs: DecodedTensor[];
+  /** The content hash the proof is bound to, as bytes32 hex. */
+  contentHash: string;
 }
 
 /**
@@ -40,5 +43,7 @@ export function decodeOutputs(manifest: Manifest, publicSignals: readonly (strin
       if (!spec) throw new ArtifactError(`manifest.json: public input run "${r.tensor}" names no input tensor`);
       return decodeTensor(spec, slice(spec.name, 'input').map(toSigned));
     });
-  return { outputs, inputs };
+  const contentRun = manifest.publicSignals.find((r) => r.kind === 'content');
+  if (!contentRun || contentRun.offset >= values.length) throw new ArtifactError('manifest.json: no public signal holds the content hash');
+  return { outputs, inputs, contentHash: contentHashHex(values[contentRun.offset]!) };
 }

@@ -26,6 +26,8 @@ export interface VerifyResult {
   /** What the public signals claim, decoded; trust them only when `valid`. */
   outputs: DecodedTensor[];
   inputs: DecodedTensor[];
+  /** The content hash the proof is bound to (bytes32 hex). */
+  contentHash: string;
   publicSignals: string[];
   /** Things a verifier should know even for a valid proof (e.g. a development setup). */
   warnings: string[];
@@ -93,7 +95,7 @@ export async function verifyProof(dir: string, options: VerifyOptions = {}): Pro
   const signals = parsePublicSignals(await readUserJson(publicFile, 'prove'), manifest, publicFile);
   const proof = parseProof(await readUserJson(proofFile, 'prove'), proofFile);
   const publicSignals = signals.map(String);
-  const { outputs, inputs } = decodeOutputs(manifest, signals);
+  const { outputs, inputs, contentHash } = decodeOutputs(manifest, signals);
   const warnings = manifest.setup?.development ? [DEVELOPMENT_SETUP_WARNING] : [];
 
   options.onProgress?.('checking the pairing equation');
@@ -106,7 +108,7 @@ export async function verifyProof(dir: string, options: VerifyOptions = {}): Pro
     valid = false;
     errors.push(err instanceof Error ? err.message : String(err));
   }
-  const result: VerifyResult = { valid, outputs, inputs, publicSignals, warnings };
+  const result: VerifyResult = { valid, outputs, inputs, contentHash, publicSignals, warnings };
   if (!valid) result.reason = explainFailure(errors);
   return result;
 }

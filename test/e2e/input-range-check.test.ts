@@ -46,10 +46,10 @@ describe('--input-range-check', () => {
     const wasm = path.join(dir, 'checked', 'model_js', 'model.wasm');
     const signal = manifest.inputs[0]!.signal;
     const wtns = path.join(dir, 'cheat.wtns');
-    await snarkjs.wtns.calculate({ [signal]: ['0', '1', '-128', '127'] }, wasm, wtns);
-    await expect(snarkjs.wtns.calculate({ [signal]: ['0', '1', '128', '0'] }, wasm, wtns)).rejects.toThrow(/Assert Failed/);
-    await expect(snarkjs.wtns.calculate({ [signal]: ['-129', '0', '0', '0'] }, wasm, wtns)).rejects.toThrow(/Assert Failed/);
+    await snarkjs.wtns.calculate({ content_hash: '0', [signal]: ['0', '1', '-128', '127'] }, wasm, wtns);
+    await expect(snarkjs.wtns.calculate({ content_hash: '0', [signal]: ['0', '1', '128', '0'] }, wasm, wtns)).rejects.toThrow(/Assert Failed/);
+    await expect(snarkjs.wtns.calculate({ content_hash: '0', [signal]: ['-129', '0', '0', '0'] }, wasm, wtns)).rejects.toThrow(/Assert Failed/);
     // Without the check the same integer is accepted: the verifier's range check is what stops it there.
-    await snarkjs.wtns.calculate({ [plain.manifest.inputs[0]!.signal]: ['0', '1', '128', '0'] }, path.join(dir, 'plain', 'model_js', 'model.wasm'), wtns);
+    await snarkjs.wtns.calculate({ content_hash: '0', [plain.manifest.inputs[0]!.signal]: ['0', '1', '128', '0'] }, path.join(dir, 'plain', 'model_js', 'model.wasm'), wtns);
   });
 });

@@ -15,6 +15,7 @@ include "circomlib/circuits/comparators.circom";
 
 template Model() {
     signal output y[2];
+    signal input content_hash;
     signal input x[3];
     assert(x[0] != 99);
     component isZero = IsZero();
@@ -24,13 +25,13 @@ template Model() {
     y[1] <== product + isZero.out;
 }
 
-component main {public [x]} = Model();
+component main {public [content_hash, x]} = Model();
 `;
 
 export function fixtureManifest(): Manifest {
   return {
     format: 'zkinfer-manifest',
-    version: 1,
+    version: 2,
     createdBy: 'zkinfer test fixture',
     model: { file: 'fixture.onnx', sha256: 'ab'.repeat(32), opset: 17, producer: 'hand-written' },
     circuit: { file: 'model.circom', template: 'Model', constraints: 3, compiled: false, ptauPower: 4 },
@@ -41,7 +42,8 @@ export function fixtureManifest(): Manifest {
     outputs: [{ name: 'y', signal: 'y', shape: [1, 2], scale: 0.25, zeroPoint: 0, min: '-100000', max: '100000' }],
     publicSignals: [
       { kind: 'output', tensor: 'y', offset: 0, length: 2 },
-      { kind: 'input', tensor: 'x', offset: 2, length: 3 },
+      { kind: 'content', tensor: 'content_hash', offset: 2, length: 1 },
+      { kind: 'input', tensor: 'x', offset: 3, length: 3 },
     ],
     layers: [],
   };

@@ -24,6 +24,8 @@ import {
   setup,
 } from '../../prover/index.ts';
 import { verifyProof } from '../../verifier/index.ts';
+import { contentHashHex, contentHashOf, contentHashOfJson } from '../../verifier/content-hash.ts';
+import { BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
 import { fixtureManifest, fixtureOutputs, makeFixtureDir, TEST_CACHE_DIR } from './fixture.ts';
 
 process.env.ZKINFER_CACHE_DIR = TEST_CACHE_DIR;
@@ -51,11 +53,11 @@ describe('the fixture pipeline', () => {
     const result = await compileCircuit(dir);
     // 3 non-linear (IsZero: 2, x0·x1: 1) + 2 linear (y0, y1), which --O1 keeps: neither is signal = signal.
     expect(result.constraints).toBe(5);
-    expect(result).toMatchObject({ wires: 9, publicOutputs: 2, publicInputs: 3, privateInputs: 0 });
-    // 5 constraints + 5 public signals + 1 = 11 ≤ 2^4
+    expect(result).toMatchObject({ wires: 10, publicOutputs: 2, publicInputs: 4, privateInputs: 0 });
+    // 5 constraints + 6 public signals + 1 = 12 ≤ 2^4
     expect(result.ptauPower).toBe(4);
     const manifest = (await readJson(path.join(dir, 'manifest.json'))) as Manifest;
-    expect(manifest.circuit).toMatchObject({ constraints: 5, compiled: true, wires: 9, ptauPower: 4 });
+    expect(manifest.circuit).toMatchObject({ constraints: 5, compiled: true, wires: 10, ptauPower: 4 });
     for (const f of ['model.r1cs', 'model.sym', 'model_js/model.wasm']) expect(existsSync(path.join(dir, f))).toBe(true);
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
@@ -75,7 +77,7 @@ describe('the fixture pipeline', () => {
     // The contribution makes δ ≠ γ; snarkjs agrees the zkey follows from the r1cs and ptau.
     const vk = (await readJson(path.join(dir, 'verification_key.json'))) as snarkjs.Groth16VerificationKey;
     expect(vk.vk_delta_2).not.toEqual(vk.vk_gamma_2);
-    expect(vk.nPublic).toBe(5);
+    expect(vk.nPublic).toBe(6);
     expect(await snarkjs.zKey.verifyFromR1cs(path.join(dir, 'model.r1cs'), result.ptau, path.join(dir, 'model.zkey'))).toBe(true);
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
@@ -88,7 +90,11 @@ describe('the fixture pipeline', () => {
     expect(result.output.inputs[0]!.integers).toEqual(['-3', '4', '0']);
     expect(result.output.clampedInputs).toBe(0);
     expect(result.output.developmentSetup).toBe(true);
-    expect(result.publicSignals).toHaveLength(5);
+    expect(result.publicSignals).toHaveLength(6);
+    // Without a named content, the content hash is that of the input's compact JSON.
+    const contentHash = contentHashOfJson({ x: [[-1.5, 2, 0]] });
+    expect(result.publicSignals[2]).toBe(String(contentHash));
+    expect(result.output.contentHash).toBe(contentHashHex(contentHash));
     expect(await readJson(path.join(dir, 'public.json'))).toEqual(result.publicSignals);
     expect(await readJson(path.join(dir, 'proof.json'))).toEqual(result.proof);
     expect(await readJson(path.join(dir, 'output.json'))).toEqual(JSON.parse(JSON.stringify(result.output)));
@@ -98,6 +104,7 @@ describe('the fixture pipeline', () => {
     expect(verified.valid).toBe(true);
     expect(verified.reason).toBeUndefined();
     expect(verified.outputs[0]!.integers).toEqual(['11', '-11']);
+    expect(verified.contentHash).toBe(contentHashHex(contentHash));
     expect(verified.warnings.join('\n')).toMatch(/development setup: .*anyone who made it can forge proofs/);
   });
 
@@ -110,6 +117,21 @@ describe('the fixture pipeline', () => {
       const files = { proof: path.join(dir, out, 'proof.json'), public: path.join(dir, out, 'public.json') };
       expect((await verifyProof(dir, files)).valid).toBe(true);
     }
+  });
+
+  it('binds the content hash: a named one lands in the proof, and changing it breaks verification', async () => {
+    const content = contentHashOf(new TextEncoder().encode('The moon is made of rock.'));
+    const out = path.join(dir, 'content');
+    const result = await prove(dir, [1, 2, 3], { source: 'c', out, contentHash: content });
+    expect(result.publicSignals[2]).toBe(String(content));
+    const files = { proof: path.join(out, 'proof.json'), public: path.join(out, 'public.json') };
+    expect((await verifyProof(dir, files)).valid).toBe(true);
+    // No constraint mentions the content hash; Groth16 setup still binds it as a public input.
+    const other = [...result.publicSignals];
+    other[2] = String(content ^ 1n);
+    await writeFile(files.public, JSON.stringify(other));
+    expect((await verifyProof(dir, files)).valid).toBe(false);
+    await expect(prove(dir, [1, 2, 3], { source: 'c', out, contentHash: BN254_SCALAR_MODULUS })).rejects.toThrow(/content hash .* is not below the BN254 scalar modulus/);
   });
 
   it('counts clamped inputs', async () => {
@@ -175,7 +197,7 @@ describe('compile errors', () => {
     manifest.publicSignals = [{ kind: 'output', tensor: 'y', offset: 0, length: 2 }];
     const dir = await freshDir(manifest);
     await expect(compileCircuit(dir)).rejects.toThrow(
-      /model\.circom has 5 public signals \(2 outputs \+ 3 public inputs\), manifest\.json lists 2 \(2 outputs \+ 0 public inputs\)/,
+      /model\.circom has 6 public signals \(2 outputs \+ 4 public inputs\), manifest\.json lists 2 \(2 outputs \+ 0 public inputs\)/,
     );
     expect(existsSync(path.join(dir, 'model.r1cs'))).toBe(false);
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
@@ -221,7 +243,7 @@ describe('setup with a given ptau', () => {
     const attempt = setup(dir, { ptau: small });
     await expect(attempt).rejects.toThrow(InputError);
     await expect(attempt).rejects.toThrow(
-      /small\.ptau holds powers of tau up to 2\^3, the circuit needs 2\^4 \(5 constraints \+ 5 public signals \+ 1 = 11\)/,
+      /small\.ptau holds powers of tau up to 2\^3, the circuit needs 2\^4 \(5 constraints \+ 6 public signals \+ 1 = 12\)/,
     );
     expect(existsSync(path.join(dir, 'model.zkey'))).toBe(false);
   });

@@ -133,9 +133,9 @@ describe('public signals outside the field are rejected before any curve math', 
 
   it('the wrong number of signals', async () => {
     await expect(verifyWith({ public: publicSignals.slice(0, 4) })).rejects.toThrow(
-      /public\.json has 4 public signals, the circuit has 5/,
+      /public\.json has 5 public signals, the circuit has 6/,
     );
-    await expect(verifyWith({ public: [...publicSignals, '0'] })).rejects.toThrow(/has 6 public signals, the circuit has 5/);
+    await expect(verifyWith({ public: [...publicSignals, '0'] })).rejects.toThrow(/has 7 public signals, the circuit has 6/);
   });
 
   it('not an array, not JSON', async () => {
@@ -146,19 +146,19 @@ describe('public signals outside the field are rejected before any curve math', 
 
 describe('public inputs outside the manifest range are rejected', () => {
   it('above the maximum', async () => {
-    await expect(verifyWith({ public: withSignal(3, '101') })).rejects.toThrow(
-      'public signal 3 (input "x"[1]) is 101: outside the input\'s range [-100, 100]',
+    await expect(verifyWith({ public: withSignal(4, '101') })).rejects.toThrow(
+      'public signal 4 (input "x"[1]) is 101: outside the input\'s range [-100, 100]',
     );
   });
 
   it('below the minimum (a field element just above r/2)', async () => {
-    await expect(verifyWith({ public: withSignal(4, String(toField(-101n))) })).rejects.toThrow(
-      'public signal 4 (input "x"[2]) is -101: outside the input\'s range [-100, 100]',
+    await expect(verifyWith({ public: withSignal(5, String(toField(-101n))) })).rejects.toThrow(
+      'public signal 5 (input "x"[2]) is -101: outside the input\'s range [-100, 100]',
     );
   });
 
   it('at the bounds is fine (and simply does not verify)', async () => {
-    expect((await verifyWith({ public: withSignal(2, String(toField(-100n))) })).valid).toBe(false);
+    expect((await verifyWith({ public: withSignal(3, String(toField(-100n))) })).valid).toBe(false);
   });
 });
 
@@ -213,13 +213,14 @@ describe('parsePublicSignals and decodeOutputs', () => {
   const manifest = fixtureManifest();
 
   it('returns field elements', () => {
-    expect(parsePublicSignals(['1', 2, String(r - 1n), '4', '0'], manifest)).toEqual([1n, 2n, r - 1n, 4n, 0n]);
+    expect(parsePublicSignals(['1', 2, String(r - 1n), String(r - 1n), '4', '0'], manifest)).toEqual([1n, 2n, r - 1n, r - 1n, 4n, 0n]);
   });
 
   it('decodes signed integers, dequantizes with the zero point, argmax first on ties', () => {
     const m = fixtureManifest();
     m.outputs[0]!.zeroPoint = 3;
-    const decoded = decodeOutputs(m, ['7', '7', String(r - 2n), '4', '0']);
+    const decoded = decodeOutputs(m, ['7', '7', '255', String(r - 2n), '4', '0']);
+    expect(decoded.contentHash).toBe(`0x${'ff'.padStart(64, '0')}`);
     expect(decoded.outputs[0]).toEqual({ name: 'y', shape: [1, 2], integers: ['7', '7'], values: [1, 1], argmax: 0 });
     expect(decoded.inputs[0]!.integers).toEqual(['-2', '4', '0']);
     expect(decoded.inputs[0]!.values).toEqual([-1, 2, 0]);
@@ -227,10 +228,14 @@ describe('parsePublicSignals and decodeOutputs', () => {
 
   it('decodes a manifest without public inputs', () => {
     const m = fixtureManifest();
-    m.publicSignals = [{ kind: 'output', tensor: 'y', offset: 0, length: 2 }];
-    expect(decodeOutputs(m, [String(r - 1n), '0'])).toEqual({
+    m.publicSignals = [
+      { kind: 'output', tensor: 'y', offset: 0, length: 2 },
+      { kind: 'content', tensor: 'content_hash', offset: 2, length: 1 },
+    ];
+    expect(decodeOutputs(m, [String(r - 1n), '0', '1'])).toEqual({
       outputs: [{ name: 'y', shape: [1, 2], integers: ['-1', '0'], values: [-0.25, 0], argmax: 1 }],
       inputs: [],
+      contentHash: `0x${'1'.padStart(64, '0')}`,
     });
   });
 });
