@@ -21,10 +21,11 @@ export const ARTIFACT_FILES = {
   public: 'public.json',
   output: 'output.json',
   witness: 'witness.wtns',
+  deployment: 'deployment.json',
 } as const;
 
 /** The zkinfer command that produces an artifact. */
-export type Step = 'compile' | 'setup' | 'prove';
+export type Step = 'compile' | 'setup' | 'prove' | 'deploy --rpc URL';
 
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';

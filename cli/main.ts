@@ -13,6 +13,11 @@ import { setup } from '../prover/setup.ts';
 import { readManifest } from '../circuits/artifacts.ts';
 import { releaseCurves } from '../verifier/curves.ts';
 import { verifyProof } from '../verifier/verify.ts';
+import { connect, type Chain } from '../verifier/chain.ts';
+import { contentHashHex, contentHashOf, parseContentHash } from '../verifier/content-hash.ts';
+import { attestFromDir, deployModel, verifyOnchain, type DeployResult } from '../verifier/deploy.ts';
+import { toSigned } from '../verifier/field.ts';
+import { exportVerifier } from '../verifier/onchain.ts';
 import { formatInspect, formatTensors } from './format.ts';
 import { progressFor } from './progress.ts';
 
@@ -45,7 +50,7 @@ function warn(opts: JsonFlag, warnings: readonly string[]): void {
 
 export function buildProgram(): Command {
   const program = new Command('zkinfer')
-    .description('Verifiable ML inference: compile ONNX models to Circom, prove with Groth16, verify off-chain')
+    .description('Verifiable ML inference: compile ONNX models to Circom, prove with Groth16, verify off-chain and on-chain')
     .showHelpAfterError()
     .exitOverride();
 
@@ -112,12 +117,22 @@ export function buildProgram(): Command {
     .argument('<dir>', 'artifact directory')
     .requiredOption('--input <file>', 'input JSON: {"<input name>": nested array} or a bare array')
     .option('--out <dir>', 'where to write the proof files (default: the artifact directory)')
+    .option('--content <file>', 'the content the model judged (bound to the proof by its hash; default: the input JSON)')
+    .option('--content-hash <hash>', 'bind this content hash instead (0x-hex or decimal)')
     .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts: JsonFlag & { input: string; out?: string }) => {
+    .action(async (dir: string, opts: JsonFlag & ContentFlags & { input: string; out?: string }) => {
       const r = await run(
         opts,
-        async (onProgress) => (await prove(dir, await readUserJsonFile(opts.input, 'input file'), { out: opts.out, source: opts.input, onProgress })).output,
-        (o) => [formatTensors(o.outputs), `witness ${o.timings.witnessSeconds.toFixed(2)}s, proof ${o.timings.proveSeconds.toFixed(2)}s → ${opts.out ?? dir}/proof.json`].join('\n'),
+        async (onProgress) => {
+          const contentHash = await contentHashFrom(opts);
+          return (await prove(dir, await readUserJsonFile(opts.input, 'input file'), { out: opts.out, source: opts.input, contentHash, onProgress })).output;
+        },
+        (o) =>
+          [
+            formatTensors(o.outputs),
+            `content hash ${o.contentHash}`,
+            `witness ${o.timings.witnessSeconds.toFixed(2)}s, proof ${o.timings.proveSeconds.toFixed(2)}s → ${opts.out ?? dir}/proof.json`,
+          ].join('\n'),
       );
       if (r.clampedInputs > 0) warn(opts, [`${r.clampedInputs} input values were outside the calibrated range and were clamped`]);
     });
@@ -128,8 +143,20 @@ export function buildProgram(): Command {
     .argument('<dir>', 'artifact directory')
     .option('--proof <file>', 'proof.json (default: DIR/proof.json)')
     .option('--public <file>', 'public.json (default: DIR/public.json)')
+    .option('--onchain', "check with the EVM: the registry of DIR/deployment.json with --rpc, else a verifier deployed in-process")
+    .option('--rpc <url>', 'JSON-RPC endpoint (with --onchain)')
     .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts: JsonFlag & { proof?: string; public?: string }) => {
+    .action(async (dir: string, opts: JsonFlag & ChainFlags & { proof?: string; public?: string; onchain?: boolean }) => {
+      if (opts.onchain) {
+        const r = await run(
+          opts,
+          (onProgress) => withChain(opts, (chain) => verifyOnchain(chain, dir, { proof: opts.proof, public: opts.public, onProgress })),
+          (r) => `${r.valid ? 'valid proof' : 'INVALID proof'} (on-chain, ${r.via} ${r.address}; ${r.gas} gas as a transaction)`,
+        );
+        if (!r.valid) process.exitCode = 1;
+        return;
+      }
+      if (opts.rpc) throw new InputError('--rpc goes with --onchain');
       const r = await run(
         opts,
         (onProgress) => verifyProof(dir, { proof: opts.proof, public: opts.public, onProgress }),
@@ -139,7 +166,125 @@ export function buildProgram(): Command {
       if (!r.valid) process.exitCode = 1;
     });
 
+  program
+    .command('hash-content')
+    .description('the content hash a proof binds and a contract sees: keccak256(file) >> 8')
+    .argument('<file>', 'the content (any bytes)')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, opts: JsonFlag) => {
+      await run(opts, async () => ({ file, contentHash: contentHashHex(contentHashOf(await readContent(file))) }), (r) => r.contentHash);
+    });
+
+  program
+    .command('export-verifier')
+    .description('write the Solidity Groth16 verifier of a set-up model')
+    .argument('<dir>', 'artifact directory (after zkinfer setup)')
+    .requiredOption('-o, --out <file>', 'the .sol file to write')
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, opts: JsonFlag & { out: string }) => {
+      await run(
+        opts,
+        () => exportVerifier(dir, opts.out),
+        (r) =>
+          [
+            `wrote ${r.file} (contract ${r.contractName}, ${r.codeSize} bytes of code)`,
+            `public signals ${r.layout.publicSignals}: outputs 0..${r.layout.outputs - 1}, content hash at ${r.layout.contentHashIndex}`,
+            `verification key hash ${r.verificationKeyHash}`,
+            ...(r.chunksFile ? [`the key's IC points are in ${r.chunksFile}: deploy those contracts first, then the verifier with their addresses`] : []),
+          ].join('\n'),
+      );
+    });
+
+  chainOptions(
+    program
+      .command('deploy')
+      .description('deploy the verifier and an InferenceRegistry (or use --registry) and register the model')
+      .argument('<dir>', 'artifact directory (after zkinfer setup)')
+      .option('--registry <address>', 'register in this existing InferenceRegistry instead of deploying one')
+      .option('--metadata-uri <uri>', 'metadata URI recorded with the model'),
+  ).action(async (dir: string, opts: JsonFlag & ChainFlags & { registry?: string; metadataUri?: string }) => {
+    await run(
+      opts,
+      (onProgress) => withChain(opts, (chain) => deployModel(chain, dir, { registry: opts.registry, metadataURI: opts.metadataUri, onProgress })),
+      formatDeploy,
+    );
+  });
+
+  chainOptions(
+    program
+      .command('attest')
+      .description('record a proven verdict in the registry (deployment.json with --rpc; a fresh in-process deployment without)')
+      .argument('<dir>', 'artifact directory')
+      .option('--proof <file>', 'proof.json (default: DIR/proof.json)')
+      .option('--public <file>', 'public.json (default: DIR/public.json)')
+      .option('--content <file>', 'check that the proof is about this content before sending')
+      .option('--content-hash <hash>', 'check that the proof is about this content hash'),
+  ).action(async (dir: string, opts: JsonFlag & ChainFlags & ContentFlags & { proof?: string; public?: string }) => {
+    await run(
+      opts,
+      async (onProgress) => {
+        const contentHash = await contentHashFrom(opts);
+        return withChain(opts, (chain) => attestFromDir(chain, dir, { proof: opts.proof, public: opts.public, contentHash, onProgress }));
+      },
+      (r) =>
+        [
+          ...(r.deployed ? [formatDeploy(r.deployed)] : []),
+          `attested in ${r.registry}: model ${r.attestation.modelId}, content ${r.attestation.contentHash}`,
+          `outputs [${r.attestation.outputs.map((o) => toSigned(o)).join(', ')}], block ${r.attestation.blockNumber}, ${r.attestation.gasUsed} gas (tx ${r.attestation.txHash})`,
+        ].join('\n'),
+    );
+  });
+
   return program;
+}
+
+interface ContentFlags {
+  content?: string;
+  contentHash?: string;
+}
+
+interface ChainFlags {
+  rpc?: string;
+  privateKey?: string;
+}
+
+function chainOptions(command: Command): Command {
+  return command
+    .option('--rpc <url>', "JSON-RPC endpoint (default: Hardhat's in-process network, gone when the command exits)")
+    .option('--private-key <key>', 'hex key of the sending account (or set ZKINFER_PRIVATE_KEY; default: the node\'s first account)')
+    .option('--json', 'machine-readable output');
+}
+
+async function withChain<T>(opts: ChainFlags, body: (chain: Chain) => Promise<T>): Promise<T> {
+  const chain = await connect({ rpc: opts.rpc, privateKey: opts.privateKey ?? process.env.ZKINFER_PRIVATE_KEY });
+  try {
+    return await body(chain);
+  } finally {
+    chain.close();
+  }
+}
+
+async function readContent(file: string): Promise<Buffer> {
+  return readFile(file).catch((err: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read the content file ${file}: ${err.code ?? err.message}`, { cause: err });
+  });
+}
+
+async function contentHashFrom(opts: ContentFlags): Promise<bigint | undefined> {
+  if (opts.content && opts.contentHash) throw new InputError('give --content or --content-hash, not both');
+  if (opts.content) return contentHashOf(await readContent(opts.content));
+  return opts.contentHash === undefined ? undefined : parseContentHash(opts.contentHash);
+}
+
+function formatDeploy(r: DeployResult): string {
+  const d = r.deployment;
+  const chunks = r.gas.icChunks.length ? ` + ${r.gas.icChunks.length} IC chunk contracts (${r.gas.icChunks.reduce((a, b) => a + b, 0n)} gas)` : '';
+  return [
+    `verifier ${d.verifier} (${r.verifierCodeSize} bytes, ${r.gas.verifier} gas${chunks})`,
+    `registry ${d.registry}${r.gas.registry !== undefined ? ` (deployed, ${r.gas.registry} gas)` : ''}`,
+    `model id ${d.modelId} (register: ${r.gas.register} gas)`,
+    r.file ? `recorded in ${r.file}` : `on ${d.rpc}: gone when this command exits (use --rpc for a lasting chain)`,
+  ].join('\n');
 }
 
 /** Runs the CLI; returns the exit code. */

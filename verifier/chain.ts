@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserProvider, JsonRpcProvider, Network, Wallet, type Provider, type Signer } from 'ethers';
+import { BrowserProvider, JsonRpcProvider, Network, NonceManager, Wallet, type Provider, type Signer } from 'ethers';
 import { InputError, ToolError } from '../circuits/errors.ts';
 
 export interface ChainOptions {
@@ -84,7 +84,8 @@ export async function connect(options: ChainOptions = {}): Promise<Chain> {
   let signer: Signer;
   if (options.privateKey) {
     try {
-      signer = new Wallet(options.privateKey, provider);
+      // The nonce is counted locally: a node can answer the pending count from before the last mined tx.
+      signer = new NonceManager(new Wallet(options.privateKey, provider));
     } catch (err) {
       provider.destroy();
       throw new InputError('the private key is not a 32-byte hex key', { hint: 'give 0x followed by 64 hex digits', cause: err });

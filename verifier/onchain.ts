@@ -3,12 +3,11 @@
  * the model, attest proofs, check proofs through the registry. Every call returns the
  * gas it used; a contract's custom error comes back as a VerificationError naming it.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { Contract, ContractFactory, Interface, isCallException, type ContractTransactionResponse, type InterfaceAbi } from 'ethers';
+import { Contract, ContractFactory, Interface, isCallException, keccak256, type ContractTransactionResponse, type InterfaceAbi } from 'ethers';
 import type { Groth16Proof, Groth16VerificationKey } from 'snarkjs';
-import { ARTIFACT_FILES, readManifest } from '../circuits/artifacts.ts';
+import { readManifest } from '../circuits/artifacts.ts';
 import { ToolError, VerificationError } from '../circuits/errors.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../circuits/files.ts';
 import type { Manifest } from '../circuits/manifest.ts';
 import { encodeProof, encodeSignals } from './calldata.ts';
 import type { Chain } from './chain.ts';
@@ -179,16 +178,37 @@ export async function verifyWithVerifier(chain: Chain, verifier: DeployedVerifie
   return { valid, gas };
 }
 
-/** proof.json + public.json of a proof folder (default: the artifact directory). */
-export async function readProofFiles(dir: string, options: { proof?: string; public?: string } = {}): Promise<ProofFiles> {
-  const { parseProof } = await import('./proof-json.ts');
-  const { parsePublicSignals } = await import('./public-signals.ts');
-  const { readUserJson } = await import('../circuits/artifacts.ts');
-  const manifest = await readManifest(dir);
-  const proofFile = options.proof ?? path.join(dir, ARTIFACT_FILES.proof);
-  const publicFile = options.public ?? path.join(dir, ARTIFACT_FILES.public);
-  const publicSignals = parsePublicSignals(await readUserJson(publicFile, 'prove'), manifest, publicFile).map(String);
-  const proof = parseProof(await readUserJson(proofFile, 'prove'), proofFile);
-  void readFile;
-  return { proof, publicSignals };
+
+export interface ExportedVerifier {
+  file: string;
+  /** The IC chunk contracts' code (large keys), written beside the .sol, deployed before the verifier. */
+  chunksFile?: string;
+  contractName: string;
+  layout: GeneratedVerifier['layout'];
+  verificationKeyHash: string;
+  /** Runtime code size in bytes, as compiled here (solc-js, optimizer 200 runs). */
+  codeSize: number;
+}
+
+/**
+ * Writes the model's Solidity verifier to `file` (compiled first, so a written file is
+ * known to compile), and for large keys `<file>.ic-chunks.json` with each chunk contract's
+ * creation code: deploy those, then the verifier with their addresses.
+ */
+export async function exportVerifier(dir: string, file: string): Promise<ExportedVerifier> {
+  const { generated, compiled } = await compiledVerifier(dir);
+  const result: ExportedVerifier = {
+    file,
+    contractName: generated.contractName,
+    layout: generated.layout,
+    verificationKeyHash: generated.verificationKeyHash,
+    codeSize: (compiled.deployedBytecode.length - 2) / 2,
+  };
+  if (generated.chunks.length > 0) {
+    result.chunksFile = file.replace(/\.sol$/, '') + '.ic-chunks.json';
+    const chunks = generated.chunks.map((runtime) => ({ codehash: keccak256(runtime), initCode: dataContractInitCode(runtime) }));
+    await writeJsonAtomic(result.chunksFile, { constructorArgument: 'address[] icChunks, in this order', chunks });
+  }
+  await writeFileAtomic(file, generated.source);
+  return result;
 }

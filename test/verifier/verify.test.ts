@@ -132,7 +132,7 @@ describe('public signals outside the field are rejected before any curve math', 
   });
 
   it('the wrong number of signals', async () => {
-    await expect(verifyWith({ public: publicSignals.slice(0, 4) })).rejects.toThrow(
+    await expect(verifyWith({ public: publicSignals.slice(0, 5) })).rejects.toThrow(
       /public\.json has 5 public signals, the circuit has 6/,
     );
     await expect(verifyWith({ public: [...publicSignals, '0'] })).rejects.toThrow(/has 7 public signals, the circuit has 6/);
