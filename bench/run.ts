@@ -3,11 +3,12 @@
  * in bench/models, each step in its own process (bench/step.ts) so that its peak memory
  * is its own, plus the quantized model's accuracy on the 1,000 test digits.
  *
- *   npm run bench [-- --only 196-25-10] [--reps 3]
+ *   npm run bench [-- --only 196-25-10] [--reps 3] [--gas-only]
  *
  * Writes bench/results/mlp.json and bench/results/mlp.md (temp file + rename) and prints
  * the table on stdout; progress goes to stderr. Artifacts live in a temp folder that is
  * removed at the end. `--only` runs are written to the same files, with only those models.
+ * Then the on-chain gas benchmark (bench/gas.ts: gas.json, gas.md); `--gas-only` runs it alone.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toJson, writeFileAtomic } from '../circuits/files.ts';
 import { loadMnist, mnistSizeForFeatures } from '../scripts/mnist-data.ts';
+import { runGasBench } from './gas.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH_DIR);
@@ -42,18 +44,20 @@ type Json = Record<string, unknown>;
 interface Options {
   only: string[];
   reps: number;
+  gasOnly: boolean;
 }
 
 function usage(): string {
   return [
-    'usage: npm run bench -- [--only ARCH[,ARCH…]] [--reps N]',
-    `  --only   models to run (${ARCHS.join(', ')}); repeatable; default all`,
-    '  --reps   repetitions of witness, prove and verify (median reported); default 3',
+    'usage: npm run bench -- [--only ARCH[,ARCH…]] [--reps N] [--gas-only]',
+    `  --only       models to run (${ARCHS.join(', ')}); repeatable; default all`,
+    '  --reps       repetitions of witness, prove and verify (median reported); default 3',
+    '  --gas-only   skip the MLPs: only the on-chain gas benchmark (bench/gas.ts)',
   ].join('\n');
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { only: [], reps: 3 };
+  const options: Options = { only: [], reps: 3, gasOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -72,6 +76,8 @@ function parseOptions(argv: string[]): Options {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1) throw new Error(`--reps must be a positive integer`);
       options.reps = n;
+    } else if (flag === '--gas-only') {
+      options.gasOnly = true;
     } else if (flag === '--help' || flag === '-h') {
       process.stdout.write(`${usage()}\n`);
       process.exit(0);
@@ -470,8 +476,7 @@ function markdown(report: { date: string; machine: Machine; reps: number; totalS
 
 // ---------------------------------------------------------------- main
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+async function mlpBench(options: Options): Promise<void> {
   const archs = options.only.length > 0 ? ARCHS.filter((a) => options.only.includes(a)) : [...ARCHS];
   const started = performance.now();
   const loadAtStart = os.loadavg()[0]!;
@@ -497,6 +502,12 @@ async function main(): Promise<void> {
   } finally {
     cleanup();
   }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!options.gasOnly) await mlpBench(options);
+  await runGasBench();
 }
 
 main().catch((err: unknown) => {

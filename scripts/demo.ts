@@ -2,7 +2,9 @@
  * `npm run demo`: the whole job on the bundled MNIST digit classifier (an MLP
  * 784-56-10 trained by scripts/train-mnist.ts, exported by our ONNX writer):
  * compile → setup (local development ptau) → prove each sample digit → verify,
- * then a summary table of constraints, step times and prediction vs label.
+ * then on-chain on Hardhat's in-process network: deploy the verifier and the
+ * InferenceRegistry, register the model, attest every proof, check one through
+ * IZkInferenceVerifier, with the gas of each step.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +15,10 @@ import { progressFor } from '../cli/progress.ts';
 import { build } from '../prover/build.ts';
 import { prove } from '../prover/prove.ts';
 import { setup } from '../prover/setup.ts';
+import { connect } from '../verifier/chain.ts';
 import { releaseCurves } from '../verifier/curves.ts';
+import { deployModel } from '../verifier/deploy.ts';
+import { attestProof, verifyThroughRegistry, type ProofFiles } from '../verifier/onchain.ts';
 import { verifyProof } from '../verifier/verify.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
 
   const digits = JSON.parse(await readFile(path.join(example, 'digits.json'), 'utf8')) as Digit[];
   const rows: (string | number)[][] = [];
+  const proofs: (ProofFiles & { contentHash: bigint })[] = [];
   let proveTotal = 0;
   let verifyTotal = 0;
   let witnessTotal = 0;
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
     const proved = await prove(dir, digit.input, { out, source: `digits.json[${i}]` });
     const [verified, verifySeconds] = await timed(() => verifyProof(dir, { proof: proved.files.proof, public: proved.files.public }));
     const prediction = verified.outputs[0]!.argmax;
+    proofs.push({ proof: proved.proof, publicSignals: proved.publicSignals, contentHash: BigInt(proved.output.contentHash) });
     witnessTotal += proved.output.timings.witnessSeconds;
     proveTotal += proved.output.timings.proveSeconds;
     verifyTotal += verifySeconds;
@@ -80,6 +87,43 @@ async function main(): Promise<void> {
   );
   log(`\nconstraints: ${built.manifest.circuit.constraints}; correct: ${rows.filter((r) => r[3] === 'yes').length}/${n}; valid proofs: ${rows.filter((r) => r[4] === 'valid').length}/${n}`);
   if (rows.some((r) => r[4] !== 'valid')) process.exitCode = 1;
+  await onChain(proofs, say, log);
+}
+
+/** Deploy, register, attest every proof and check one through the registry, on the in-process chain. */
+async function onChain(proofs: (ProofFiles & { contentHash: bigint })[], say: (m: string) => void, log: (m: string) => void): Promise<void> {
+  log('\non-chain (Hardhat in-process network): deploy, register, attest');
+  const chain = await connect();
+  try {
+    const deployed = await deployModel(chain, dir, { onProgress: say });
+    const { registry, modelId } = deployed.deployment;
+    const gas: bigint[] = [];
+    for (const [i, p] of proofs.entries()) {
+      say(`attesting digit ${i + 1}/${proofs.length}`);
+      gas.push((await attestProof(chain, registry, modelId, p.contentHash, p)).gasUsed);
+    }
+    const check = await verifyThroughRegistry(chain, registry, modelId, proofs[0]!);
+    const signals = proofs[0]!.publicSignals.length;
+    const chunkGas = deployed.gas.icChunks.reduce((a, b) => a + b, 0n);
+    log(
+      table(
+        ['transaction', 'gas'],
+        [
+          [`deploy verifier (${deployed.verifierCodeSize} bytes${deployed.gas.icChunks.length ? ` + ${deployed.gas.icChunks.length} IC chunk contracts` : ''})`, String(deployed.gas.verifier + chunkGas)],
+          ['deploy InferenceRegistry', String(deployed.gas.registry ?? 0n)],
+          ['register model', String(deployed.gas.register)],
+          [`attest (mean of ${gas.length})`, String(gas.reduce((a, b) => a + b, 0n) / BigInt(gas.length))],
+          ['verifyInference (view, as a transaction)', String(check.gas)],
+        ],
+      ),
+    );
+    log(`registry ${registry}, model id ${modelId}`);
+    log(`attested ${gas.length} verdicts; verifyInference: ${check.valid ? 'valid' : 'INVALID'}`);
+    log(`${signals} public signals (10 logits, content hash, 784 public pixels): the pixels dominate the gas; most verdict models need far fewer.`);
+    if (!check.valid) process.exitCode = 1;
+  } finally {
+    chain.close();
+  }
 }
 
 try {

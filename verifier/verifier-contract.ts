@@ -65,13 +65,25 @@ function inputRanges(manifest: Manifest): InputRange[] {
     });
 }
 
+/**
+ * One assembly loop per public input tensor. Inputs are quantized with 0 representable
+ * (min ≤ 0 ≤ max), so in field terms a value is in range when s ≤ max or s ≥ r + min;
+ * a value ≥ r passes here and is caught by the field check in _pairing.
+ */
 function rangeCheck(r: InputRange): string {
+  if (r.min > 0n || r.max < 0n) throw new ArtifactError(`input "${r.tensor}" has range [${r.min}, ${r.max}], which does not hold 0`);
+  const lowest = r.min < 0n ? BN254_SCALAR_MODULUS + r.min : BN254_SCALAR_MODULUS;
   return [
     `        // input "${r.tensor.replace(/[^\x20-\x7e]/g, '?')}": signals ${r.start}..${r.end - 1} in [${r.min}, ${r.max}]`,
-    `        for (uint256 i = ${r.start}; i < ${r.end}; ) {`,
-    `            int256 x = _signed(publicSignals[i]);`,
-    `            if (x < ${r.min} || x > ${r.max}) revert InputOutOfRange(i);`,
-    '            unchecked { ++i; }',
+    '        assembly ("memory-safe") {',
+    `            for { let i := ${r.start} } lt(i, ${r.end}) { i := add(i, 1) } {`,
+    '                let s := calldataload(add(publicSignals.offset, shl(5, i)))',
+    `                if and(gt(s, ${r.max}), lt(s, ${lowest})) {`,
+    '                    mstore(0, outOfRange)',
+    '                    mstore(4, i)',
+    '                    revert(0, 0x24)',
+    '                }',
+    '            }',
     '        }',
   ].join('\n');
 }
@@ -157,23 +169,16 @@ ${icStorage}
     /// Reverts on malformed input; returns whether the proof verifies for these signals.
     function verifyProof(bytes calldata proof, uint256[] calldata publicSignals) external view returns (bool) {
         if (publicSignals.length != ${n}) revert PublicSignalCount(${n}, publicSignals.length);
-        if (proof.length != ${PROOF_BYTES}) revert ProofLength(${PROOF_BYTES}, proof.length);
-        for (uint256 i; i < ${n}; ) {
-            if (publicSignals[i] >= R) revert SignalNotInField(i);
-            unchecked { ++i; }
-        }
+        if (proof.length != ${PROOF_BYTES}) revert ProofLength(${PROOF_BYTES}, proof.length);${ranges.length ? '\n        bytes4 outOfRange = InputOutOfRange.selector;' : ''}
 ${ranges.map(rangeCheck).join('\n')}
 ${icLoad}
         return _pairing(proof, publicSignals, ic);
     }
 
-    /// A field element as the signed integer it encodes: values above r/2 stand for v − r.
-    function _signed(uint256 v) private pure returns (int256) {
-        return v > R / 2 ? int256(v) - int256(R) : int256(v);
-    }
-
     /// e(−A, B) · e(α, β) · e(vk_x, γ) · e(C, δ) = 1, with vk_x = IC[0] + Σ signal_i · IC[i+1].
+    /// Reverts with SignalNotInField for a signal ≥ r (a precompile would reduce it mod r).
     function _pairing(bytes calldata proof, uint256[] calldata publicSignals, bytes memory ic) private view returns (bool valid) {
+        bytes4 notInField = SignalNotInField.selector;
         assembly ("memory-safe") {
             let m := mload(0x40)
             let ok := 1
@@ -182,6 +187,11 @@ ${icLoad}
             mstore(add(m, 0x20), mload(add(ic, 0x40)))
             for { let i := 0 } lt(i, ${n}) { i := add(i, 1) } {
                 let s := calldataload(add(publicSignals.offset, shl(5, i)))
+                if iszero(lt(s, R)) {
+                    mstore(0, notInField)
+                    mstore(4, i)
+                    revert(0, 0x24)
+                }
                 if s {
                     let p := add(ic, add(0x60, shl(6, i)))
                     mstore(add(m, 0x40), mload(p))
