@@ -4,6 +4,8 @@
  * with its own error, events, replay keyed on (model, content)), and the
  * FactCheckOracle example. Gas bounds are the issue's acceptance figures.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Contract, ContractFactory, Interface, type InterfaceAbi } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Groth16Proof } from 'snarkjs';
@@ -23,7 +25,8 @@ import {
   type DeployedVerifier,
   type ProofFiles,
 } from '../../verifier/onchain.ts';
-import { projectContracts, type CompiledContracts } from '../../verifier/solidity.ts';
+import { compileSolidity, projectContracts, projectSources, type CompiledContracts } from '../../verifier/solidity.ts';
+import { REPO_ROOT } from '../support/shared.ts';
 import { buildVerdictModel, proveVerdict, type VerdictModel } from './verdict-model.ts';
 
 const r = BN254_SCALAR_MODULUS;
@@ -222,6 +225,24 @@ describe('FactCheckOracle (a contract embedding the check)', () => {
     expect(e3?.name).toBe('InvalidInference');
     await (await oracle.acceptClaimWithProof(OTHER.text, ...args(other))).wait();
     expect(await oracle.accepted(contentHashHex(OTHER.hash))).toBe(true);
+  });
+});
+
+describe("the README's embedding example", () => {
+  it('compiles against contracts/ and publishes only a proven, supported claim about the right content', async () => {
+    const readme = await readFile(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const example = /<!-- embed-example -->\s*```solidity\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'README.md has the embed-example block').toBeDefined();
+    const sources = Object.fromEntries(Object.entries(await projectSources()).map(([file, text]) => [`zkinfer/contracts/${file}`, text]));
+    const compiled = (await compileSolidity({ ...sources, 'ClaimBoard.sol': example! })).ClaimBoard!;
+    const board = (await new ContractFactory(compiled.abi as InterfaceAbi, compiled.bytecode, chain.signer).deploy(registryAddress, modelId)) as Contract;
+    const args = (p: ProofFiles) => [encodeSignals(p.publicSignals), encodeProof(p.proof)] as const;
+
+    await expect(board.publish(REFUTED.text, ...args(proofs.refuted!))).rejects.toThrow(/not supported/);
+    await expect(board.publish(SUPPORTED.text, ...args(proofs.other!))).rejects.toThrow(/the proof is about other content/);
+    await expect(board.publish(OTHER.text, ...args(tamperedProof(proofs.other!)))).rejects.toThrow(/no valid proof/);
+    await (await board.publish(SUPPORTED.text, ...args(proofs.supported!))).wait();
+    expect(await board.published(contentHashHex(SUPPORTED.hash))).toBe(true);
   });
 });
 
