@@ -38,13 +38,15 @@ export function formatInspect(m: Manifest): string {
     table(
       ['indices', 'kind', 'tensor', 'scale', 'zero point', 'range'],
       m.publicSignals.map((r) => {
+        const indices = `${r.offset}..${r.offset + r.length - 1}`;
+        if (r.kind === 'content') return [indices, r.kind, r.tensor, '', '', 'keccak256(content) >> 8'];
         const t = (r.kind === 'output' ? m.outputs : m.inputs).find((x) => x.name === r.tensor)!;
-        return [`${r.offset}..${r.offset + r.length - 1}`, r.kind, r.tensor, t.scale.toPrecision(6), t.zeroPoint, `[${t.min}, ${t.max}]`];
+        return [indices, r.kind, r.tensor, t.scale.toPrecision(6), t.zeroPoint, `[${t.min}, ${t.max}]`];
       }),
     ),
   ];
   if (m.inputs.some((i) => !i.rangeCheckedInCircuit)) {
-    lines.push('', 'note: public inputs are not range-checked in the circuit; verifiers check them against the ranges above (zkinfer verify does).');
+    lines.push('', 'note: public inputs are not range-checked in the circuit; verifiers check them against the ranges above (zkinfer verify and the exported Solidity verifier do).');
   }
   return lines.join('\n');
 }

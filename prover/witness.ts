@@ -11,7 +11,7 @@ import { CONTENT_HASH_SIGNAL, type Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { contentHashOfJson } from '../verifier/content-hash.ts';
 import { BN254_SCALAR_MODULUS, toField, toSigned } from '../verifier/field.ts';
-import { publicSignalCount } from '../verifier/public-signals.ts';
+import { contentHashIndex, publicSignalCount } from '../verifier/public-signals.ts';
 import { tempPathFor } from '../circuits/files.ts';
 import { replacePath } from './atomic.ts';
 import { readWitness } from './formats/wtns.ts';
@@ -114,9 +114,9 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
     return { name: spec.name, shape: spec.shape, integers: publicSignals.slice(run.offset, run.offset + run.length).map(toSigned) };
   });
   // Public inputs must come back as given: otherwise the manifest's signal order is not the circuit's.
-  const contentRun = manifest.publicSignals.find((r) => r.kind === 'content');
-  if (!contentRun || publicSignals[contentRun.offset] !== contentHash) {
-    throw new ToolError(`the witness does not hold the content hash at the manifest's position ${contentRun?.offset ?? '(none)'}`, {
+  const contentIndex = contentHashIndex(manifest);
+  if (publicSignals[contentIndex] !== contentHash) {
+    throw new ToolError(`the witness does not hold the content hash at the manifest's position ${contentIndex}`, {
       hint: "manifest.json's publicSignals order does not match the circuit: a compiler bug",
     });
   }

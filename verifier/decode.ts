@@ -8,7 +8,7 @@ import { decodeTensor, type DecodedTensor } from '../circuits/output.ts';
 export type { DecodedTensor };
 import { contentHashHex } from './content-hash.ts';
 import { toSigned } from './field.ts';
-import { parseFieldElement } from './public-signals.ts';
+import { contentHashIndex, parseFieldElement } from './public-signals.ts';
 
 export interface DecodedSignals {
   outputs: DecodedTensor[];
@@ -43,7 +43,7 @@ export function decodeOutputs(manifest: Manifest, publicSignals: readonly (strin
       if (!spec) throw new ArtifactError(`manifest.json: public input run "${r.tensor}" names no input tensor`);
       return decodeTensor(spec, slice(spec.name, 'input').map(toSigned));
     });
-  const contentRun = manifest.publicSignals.find((r) => r.kind === 'content');
-  if (!contentRun || contentRun.offset >= values.length) throw new ArtifactError('manifest.json: no public signal holds the content hash');
-  return { outputs, inputs, contentHash: contentHashHex(values[contentRun.offset]!) };
+  const contentIndex = contentHashIndex(manifest);
+  if (contentIndex >= values.length) throw new ArtifactError(`the content hash is public signal ${contentIndex}, only ${values.length} given`);
+  return { outputs, inputs, contentHash: contentHashHex(values[contentIndex]!) };
 }

@@ -22,7 +22,7 @@ import {
   type ProofFiles,
 } from './onchain.ts';
 import { parseProof } from './proof-json.ts';
-import { parsePublicSignals } from './public-signals.ts';
+import { contentHashIndex, parsePublicSignals } from './public-signals.ts';
 
 /** deployment.json: where a model lives on one chain. */
 export interface Deployment {
@@ -144,9 +144,7 @@ export async function readProofFiles(dir: string, options: { proof?: string; pub
 
 /** The proof's content-hash signal. */
 async function contentHashSignal(dir: string, files: ProofFiles): Promise<bigint> {
-  const run = (await readManifest(dir)).publicSignals.find((r) => r.kind === 'content');
-  if (!run) throw new ArtifactError('manifest.json has no content-hash public signal', { hint: 'compile the model again with this zkinfer' });
-  return BigInt(files.publicSignals[run.offset]!);
+  return BigInt(files.publicSignals[contentHashIndex(await readManifest(dir))]!);
 }
 
 export interface AttestOptions {

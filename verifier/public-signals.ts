@@ -59,6 +59,13 @@ export function publicSignalCount(manifest: Manifest): number {
   return next;
 }
 
+/** Where the content hash sits in the public signals (right after the outputs). */
+export function contentHashIndex(manifest: Manifest): number {
+  const run = manifest.publicSignals.find((r) => r.kind === 'content');
+  if (!run) throw new ArtifactError('manifest.json has no content-hash public signal', { hint: 'compile the model again with this zkinfer' });
+  return run.offset;
+}
+
 /** Which run, and which element of it, a public signal index belongs to. */
 export function locateSignal(manifest: Manifest, index: number): { run: PublicSignalRun; element: number } | undefined {
   const run = manifest.publicSignals.find((r) => index >= r.offset && index < r.offset + r.length);
