@@ -150,7 +150,7 @@ export function buildProgram(): Command {
       if (opts.onchain) {
         const r = await run(
           opts,
-          (onProgress) => withChain(opts, (chain) => verifyOnchain(chain, dir, { proof: opts.proof, public: opts.public, onProgress })),
+          (onProgress) => withChain({ ...opts, readOnly: true }, (chain) => verifyOnchain(chain, dir, { proof: opts.proof, public: opts.public, onProgress })),
           (r) => `${r.valid ? 'valid proof' : 'INVALID proof'} (on-chain, ${r.via} ${r.address}; ${r.gas} gas as a transaction)`,
         );
         if (!r.valid) process.exitCode = 1;
@@ -160,7 +160,7 @@ export function buildProgram(): Command {
       const r = await run(
         opts,
         (onProgress) => verifyProof(dir, { proof: opts.proof, public: opts.public, onProgress }),
-        (r) => (r.valid ? `valid proof\n${formatTensors(r.outputs)}` : `INVALID proof: ${r.reason}`),
+        (r) => (r.valid ? `valid proof\n${formatTensors(r.outputs)}\ncontent hash ${r.contentHash}` : `INVALID proof: ${r.reason}`),
       );
       warn(opts, r.warnings);
       if (!r.valid) process.exitCode = 1;
@@ -246,6 +246,7 @@ interface ContentFlags {
 interface ChainFlags {
   rpc?: string;
   privateKey?: string;
+  readOnly?: boolean;
 }
 
 function chainOptions(command: Command): Command {
@@ -256,7 +257,9 @@ function chainOptions(command: Command): Command {
 }
 
 async function withChain<T>(opts: ChainFlags, body: (chain: Chain) => Promise<T>): Promise<T> {
-  const chain = await connect({ rpc: opts.rpc, privateKey: opts.privateKey ?? process.env.ZKINFER_PRIVATE_KEY });
+  // $ZKINFER_PRIVATE_KEY is for endpoints: the in-process chain has its own accounts.
+  const privateKey = opts.privateKey ?? (opts.rpc && !opts.readOnly ? process.env.ZKINFER_PRIVATE_KEY : undefined);
+  const chain = await connect({ rpc: opts.rpc, privateKey, readOnly: opts.readOnly });
   try {
     return await body(chain);
   } finally {

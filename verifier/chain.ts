@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserProvider, JsonRpcProvider, Network, NonceManager, Wallet, type Provider, type Signer } from 'ethers';
+import { BrowserProvider, JsonRpcProvider, Network, NonceManager, VoidSigner, Wallet, ZeroAddress, type Provider, type Signer } from 'ethers';
 import { InputError, ToolError } from '../circuits/errors.ts';
 
 export interface ChainOptions {
@@ -14,6 +14,8 @@ export interface ChainOptions {
   rpc?: string;
   /** Hex private key of the sending account (default: the node's first account). */
   privateKey?: string;
+  /** Only view calls will be made: no account needed (public endpoints have none unlocked). */
+  readOnly?: boolean;
 }
 
 export interface Chain {
@@ -90,6 +92,8 @@ export async function connect(options: ChainOptions = {}): Promise<Chain> {
       provider.destroy();
       throw new InputError('the private key is not a 32-byte hex key', { hint: 'give 0x followed by 64 hex digits', cause: err });
     }
+  } else if (options.readOnly) {
+    signer = new VoidSigner(ZeroAddress, provider);
   } else {
     signer = await provider.getSigner(0).catch((err: unknown) => {
       provider.destroy();
