@@ -11,12 +11,13 @@
  * Writes bench/results/gas.json and bench/results/gas.md and prints the table on stdout;
  * progress goes to stderr. The models are built in a temp folder removed at the end.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Contract, ContractFactory, type ContractTransactionResponse, type InterfaceAbi } from 'ethers';
+import * as snarkjs from 'snarkjs';
 import { toJson, writeFileAtomic } from '../circuits/files.ts';
 import { writeOnnxModel, type OnnxModelSpec } from '../circuits/onnx/writer.ts';
 import { mulberry32 } from '../circuits/random.ts';
@@ -24,7 +25,7 @@ import { build } from '../prover/build.ts';
 import { prove } from '../prover/prove.ts';
 import { setup } from '../prover/setup.ts';
 import { VERDICT_MODEL } from '../test/contracts/verdict-model.ts';
-import { encodeProof, encodeSignals } from '../verifier/calldata.ts';
+import { encodeProof, encodeSignals, g1Words, g2Words } from '../verifier/calldata.ts';
 import { connect, type Chain } from '../verifier/chain.ts';
 import { contentHashOf } from '../verifier/content-hash.ts';
 import { releaseCurves } from '../verifier/curves.ts';
@@ -37,9 +38,10 @@ import {
   verifyWithVerifier,
   type ProofFiles,
 } from '../verifier/onchain.ts';
-import { projectContracts, SOLIDITY_SETTINGS } from '../verifier/solidity.ts';
+import { compileSolidity, projectContracts, SOLIDITY_SETTINGS } from '../verifier/solidity.ts';
 
 const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The Groth16 verification floor as a transaction: 206,000 + 6,650 per public signal. */
 const FLOOR_BASE = 206_000;
@@ -71,6 +73,8 @@ export interface ModelGas {
     /** Runtime code size of the verifier, bytes. */
     codeSize: number;
   };
+  /** snarkjs's own Solidity verifier on the same key and proof (null: it does not deploy, e.g. over EIP-170's size limit). */
+  snarkjsVerifier: { verifyProofGas: number; codeSize: number } | { verifyProofGas: null; reason: string };
   registry: {
     registerGas: number;
     attestGas: number;
@@ -180,9 +184,29 @@ async function benchModel(chain: Chain, registry: string, name: string, built: P
       chunkDeployGas: verifier.chunks.map((c) => Number(c.gasUsed)),
       codeSize: verifier.codeSize,
     },
+    snarkjsVerifier: await snarkjsVerifierGas(chain, built.dir, built.proof),
     registry: { registerGas: Number(registered.gasUsed), attestGas: Number(attested.gasUsed), verifyInferenceGas: Number(throughRegistry.gas) },
   };
   return { gas, modelId: registered.modelId };
+}
+
+/** The same proof through snarkjs's template verifier, for comparison. */
+async function snarkjsVerifierGas(chain: Chain, dir: string, files: ProofFiles): Promise<ModelGas['snarkjsVerifier']> {
+  const template = await readFile(path.join(ROOT, 'node_modules/snarkjs/templates/verifier_groth16.sol.ejs'), 'utf8');
+  const source = await snarkjs.zKey.exportSolidityVerifier(path.join(dir, 'model.zkey'), { groth16: template });
+  const compiled = (await compileSolidity({ 'SnarkjsVerifier.sol': source })).Groth16Verifier!;
+  let address: string;
+  try {
+    const deployed = await new ContractFactory(compiled.abi as InterfaceAbi, compiled.bytecode, chain.signer).deploy();
+    address = await deployed.getAddress();
+  } catch (err) {
+    return { verifyProofGas: null, reason: `does not deploy (${(compiled.deployedBytecode.length - 2) / 2} bytes of code; EIP-170 allows 24,576): ${(err as Error).message.slice(0, 80)}` };
+  }
+  const verifier = new Contract(address, compiled.abi as InterfaceAbi, chain.signer);
+  const b = g2Words(files.proof.pi_b);
+  const args = [g1Words(files.proof.pi_a), [b.slice(0, 2), b.slice(2, 4)], g1Words(files.proof.pi_c), encodeSignals(files.publicSignals)] as const;
+  if (!(await verifier.verifyProof(...args))) throw new Error(`snarkjs's verifier rejects the proof in ${dir}`);
+  return { verifyProofGas: Number(await verifier.verifyProof.estimateGas(...args)), codeSize: (compiled.deployedBytecode.length - 2) / 2 };
 }
 
 async function gasUsedOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -269,14 +293,15 @@ export function formatGasTable(results: GasResults): string {
     `${results.date} · ${env.chain} · solc ${env.solc}, optimizer ${env.optimizerRuns} runs, EVM ${env.evmVersion} · ` +
       `floor = ${fmtInt(floor.base)} + ${fmtInt(floor.perSignal)}·n`,
     '',
-    '| model | n | constraints | verifyProof gas | floor | ratio | attest | verifyInference | register | deploy (verifier + chunks) | code size B | IC chunks |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| model | n | constraints | verifyProof gas | floor | ratio | snarkjs verifier | attest | verifyInference | register | deploy (verifier + chunks) | code size B | IC chunks |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const m of results.models) {
     const v = m.verifier;
     const chunkGas = v.chunkDeployGas.reduce((a, b) => a + b, 0);
     lines.push(
       `| ${m.model} | ${m.publicSignals} | ${fmtInt(m.constraints)} | ${fmtInt(v.verifyProofGas)} | ${fmtInt(v.floorGas)} | ${v.ratio.toFixed(3)} | ` +
+        `${m.snarkjsVerifier.verifyProofGas === null ? 'does not deploy' : fmtInt(m.snarkjsVerifier.verifyProofGas)} | ` +
         `${fmtInt(m.registry.attestGas)} | ${fmtInt(m.registry.verifyInferenceGas)} | ${fmtInt(m.registry.registerGas)} | ` +
         `${fmtInt(v.deployGas + chunkGas)}${chunkGas > 0 ? ` (${fmtInt(v.deployGas)} + ${fmtInt(chunkGas)})` : ''} | ${fmtInt(v.codeSize)} | ${v.chunkDeployGas.length} |`,
     );
@@ -293,6 +318,8 @@ export function formatGasTable(results: GasResults): string {
       `attest ≤ ${fmtInt(ATTEST_TARGET_GAS)} for n ≤ ${ATTEST_TARGET_MAX_SIGNALS}: ${holds(t.attestAtMost300kForFourSignals)}.`,
     '- verifyProof and verifyInference are eth_estimateGas of the view call, i.e. their gas as a transaction (21,000 base and calldata included); ' +
       'attest, register, the deploys and the oracle calls are receipts\' gasUsed.',
+    "- snarkjs verifier: snarkjs's own Solidity template on the same key and proof (fixed-size arrays, no input-range checks); " +
+      "'does not deploy' where its code exceeds EIP-170's 24,576 bytes.",
     '- register is with an empty metadata URI; the first one also pays for starting the registry\'s list of models (a zero-to-non-zero store).',
   );
   return `${lines.join('\n')}\n`;

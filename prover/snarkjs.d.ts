@@ -68,6 +68,8 @@ declare module 'snarkjs' {
     contribute(oldFile: string, newFile: string, name: string, entropy: string, logger?: Logger): Promise<Uint8Array>;
     exportVerificationKey(zkeyFile: string, logger?: Logger): Promise<Groth16VerificationKey>;
     verifyFromR1cs(r1csFile: string, ptauFile: string, zkeyFile: string, logger?: Logger): Promise<boolean>;
+    /** snarkjs's Solidity verifier for the key, from its EJS template (templates/verifier_groth16.sol.ejs). */
+    exportSolidityVerifier(zkeyFile: string, templates: { groth16: string }, logger?: Logger): Promise<string>;
   };
 
   export const wtns: {
