@@ -139,7 +139,12 @@ describe('InferenceRegistry', () => {
     const events = await registry.queryFilter(registry.filters.ModelRegistered!(modelId));
     expect(events).toHaveLength(1);
     const args = (events[0] as unknown as { args: Record<string, unknown> }).args;
-    expect([args.verifier, args.verificationKeyHash, args.metadataURI]).toEqual([verifier.address, verifier.generated.verificationKeyHash, 'ipfs://verdict-model']);
+    expect([args.owner, args.verifier, args.verificationKeyHash, args.metadataURI]).toEqual([
+      await chain.signer.getAddress(),
+      verifier.address,
+      verifier.generated.verificationKeyHash,
+      'ipfs://verdict-model',
+    ]);
     await expect(registerModel(chain, registryAddress, verifier.address)).rejects.toThrow(new RegExp(`ModelExists\\(${modelId}\\)`));
     await expect(registerModel(chain, registryAddress, await chain.signer.getAddress())).rejects.toThrow(/NotAVerifier/);
   });
@@ -253,7 +258,8 @@ describe('deactivation', () => {
     expect(registry.interface.parseError(await revertData(asStranger.deactivate(modelId)))?.name).toBe('NotModelOwner');
     const tx = await registry.deactivate(modelId);
     const receipt = await tx.wait();
-    expect(receipt.logs.map((l: { topics: string[]; data: string }) => registry.interface.parseLog(l)?.name)).toEqual(['ModelDeactivated']);
+    const events = receipt.logs.map((l: { topics: string[]; data: string }) => registry.interface.parseLog(l));
+    expect(events.map((e: { name: string; args: { modelId: string } }) => [e.name, e.args.modelId])).toEqual([['ModelDeactivated', modelId]]);
     const p = proofs.other!;
     await expect(attestProof(chain, registryAddress, modelId, p.contentHash, p)).rejects.toThrow(new RegExp(`ModelInactive\\(${modelId}\\)`));
     expect((await verifyThroughRegistry(chain, registryAddress, modelId, p)).valid).toBe(false);
