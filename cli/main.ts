@@ -3,12 +3,12 @@
  * library call and prints the result (a table on a terminal, JSON with --json).
  */
 import { readFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ZkInferError, InputError } from '../circuits/errors.ts';
 import { readUserJsonFile, toJson } from '../circuits/files.ts';
 import { predict } from '../circuits/predict.ts';
 import { build } from '../prover/build.ts';
-import { prove } from '../prover/prove.ts';
+import { prove, type ProverName } from '../prover/prove.ts';
 import { setup } from '../prover/setup.ts';
 import { readManifest } from '../circuits/artifacts.ts';
 import { releaseCurves } from '../verifier/curves.ts';
@@ -119,19 +119,21 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'where to write the proof files (default: the artifact directory)')
     .option('--content <file>', 'the content the model judged (bound to the proof by its hash; default: the input JSON)')
     .option('--content-hash <hash>', 'bind this content hash instead (0x-hex or decimal)')
+    .addOption(new Option('--prover <name>', 'Groth16 prover').choices(['snarkjs', 'native']))
     .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts: JsonFlag & ContentFlags & { input: string; out?: string }) => {
+    .action(async (dir: string, opts: JsonFlag & ContentFlags & { input: string; out?: string; prover?: ProverName }) => {
       const r = await run(
         opts,
         async (onProgress) => {
           const contentHash = await contentHashFrom(opts);
-          return (await prove(dir, await readUserJsonFile(opts.input, 'input file'), { out: opts.out, source: opts.input, contentHash, onProgress })).output;
+          const input = await readUserJsonFile(opts.input, 'input file');
+          return (await prove(dir, input, { out: opts.out, source: opts.input, contentHash, prover: opts.prover, onProgress })).output;
         },
         (o) =>
           [
             formatTensors(o.outputs),
             `content hash ${o.contentHash}`,
-            `witness ${o.timings.witnessSeconds.toFixed(2)}s, proof ${o.timings.proveSeconds.toFixed(2)}s → ${opts.out ?? dir}/proof.json`,
+            `witness ${o.timings.witnessSeconds.toFixed(2)}s, proof ${o.timings.proveSeconds.toFixed(2)}s (${o.prover}) → ${opts.out ?? dir}/proof.json`,
           ].join('\n'),
       );
       if (r.clampedInputs > 0) warn(opts, [`${r.clampedInputs} input values were outside the calibrated range and were clamped`]);

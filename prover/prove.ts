@@ -1,7 +1,7 @@
 /**
  * Input JSON → witness → Groth16 proof: proof.json, public.json, output.json.
  */
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import type { Groth16Proof } from 'snarkjs';
@@ -9,6 +9,8 @@ import { ToolError } from '../circuits/errors.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { decodeOutputs, type DecodedTensor } from '../verifier/decode.ts';
 import { tempPathFor, toJson } from '../circuits/files.ts';
+import { parseProof } from '../verifier/proof-json.ts';
+import { runNative } from './native.ts';
 import { computeWitness } from './witness.ts';
 
 export interface ProveOptions {
@@ -18,6 +20,8 @@ export interface ProveOptions {
   source: string;
   /** The content hash to bind (default: the hash of the input's compact JSON; see verifier/content-hash.ts). */
   contentHash?: bigint;
+  /** Which Groth16 prover runs (default: snarkjs). */
+  prover?: ProverName;
   onProgress?: (message: string) => void;
 }
 
@@ -34,6 +38,35 @@ export interface ProofOutput {
   /** True when the setup used a locally made ptau (proofs are forgeable by its maker). */
   developmentSetup: boolean;
   timings: { witnessSeconds: number; proveSeconds: number };
+  prover: ProverName;
+}
+
+export type ProverName = 'native' | 'snarkjs';
+
+/** The snarkjs Groth16 prover, in-process. */
+async function proveWithSnarkjs(zkey: string, witness: string): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
+  return snarkjs.groth16.prove(zkey, witness).catch((err: unknown) => {
+    throw new ToolError(`snarkjs groth16 prove failed: ${err instanceof Error ? err.message : String(err)}`, {
+      context: [zkey, witness],
+      hint: 'if the witness length does not match, the zkey is from another circuit: run zkinfer setup again',
+      cause: err,
+    });
+  });
+}
+
+/** The native prover (prover/native), in a child process writing proof and public JSON beside `witness`. */
+async function proveWithNative(zkey: string, witness: string): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
+  const proofFile = tempPathFor(witness, 'proof.json');
+  const publicFile = tempPathFor(witness, 'public.json');
+  try {
+    await runNative(['prove', zkey, witness, proofFile, publicFile]);
+    return {
+      proof: parseProof(JSON.parse(await readFile(proofFile, 'utf8')), 'the native prover\'s proof.json'),
+      publicSignals: JSON.parse(await readFile(publicFile, 'utf8')) as string[],
+    };
+  } finally {
+    await Promise.all([rm(proofFile, { force: true }), rm(publicFile, { force: true })]);
+  }
 }
 
 export interface ProveResult {
@@ -71,19 +104,14 @@ export async function prove(dir: string, inputJson: unknown, options: ProveOptio
   say('computing the witness');
   const witness = await computeWitness(dir, inputJson, options.source, { witnessFile: files.witness, manifest, contentHash: options.contentHash });
 
-  say('proving (groth16)');
+  const prover = options.prover ?? 'snarkjs';
+  say(`proving (groth16, ${prover})`);
   const proveStarted = performance.now();
-  const { proof, publicSignals } = await snarkjs.groth16.prove(zkey, files.witness).catch((err: unknown) => {
-    throw new ToolError(`snarkjs groth16 prove failed: ${err instanceof Error ? err.message : String(err)}`, {
-      context: [zkey, files.witness],
-      hint: 'if the witness length does not match, the zkey is from another circuit: run zkinfer setup again',
-      cause: err,
-    });
-  });
+  const { proof, publicSignals } = prover === 'native' ? await proveWithNative(zkey, files.witness) : await proveWithSnarkjs(zkey, files.witness);
   const proveSeconds = (performance.now() - proveStarted) / 1000;
   const expected = witness.publicSignals.map(String);
   if (publicSignals.join(',') !== expected.join(',')) {
-    throw new ToolError('snarkjs returned public signals that differ from the witness', { context: [files.witness] });
+    throw new ToolError(`the ${prover} prover returned public signals that differ from the witness`, { context: [files.witness] });
   }
 
   const { outputs, inputs, contentHash } = decodeOutputs(manifest, publicSignals);
@@ -95,6 +123,7 @@ export async function prove(dir: string, inputJson: unknown, options: ProveOptio
     clampedInputs: witness.clamped,
     developmentSetup: manifest.setup?.development ?? false,
     timings: { witnessSeconds: witness.seconds, proveSeconds },
+    prover,
   };
 
   // Write all three, then rename them in: a reader never pairs a new proof with old signals for long.

@@ -75,6 +75,8 @@ declare module 'snarkjs' {
   export const wtns: {
     /** Input values may be bigints, numbers or decimal strings (nested arrays allowed). */
     calculate(input: Record<string, string | readonly string[]>, wasmFile: string, witnessFile: string): Promise<void>;
+    /** Whether the witness satisfies every constraint of the r1cs. */
+    check(r1csFile: string, witnessFile: string, logger?: Logger): Promise<boolean>;
   };
 
   export const curves: {

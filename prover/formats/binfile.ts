@@ -105,3 +105,28 @@ export function readBigUIntLE(buffer: Buffer, offset: number, length: number): b
   for (let i = length - 1; i >= 0; i--) value = (value << 8n) | BigInt(buffer[offset + i]!);
   return value;
 }
+
+/** A container file's bytes: magic, version, then each section as (type, size, data). */
+export function binFileBytes(magic: string, version: number, sections: readonly (readonly [number, Uint8Array])[]): Buffer {
+  const head = Buffer.alloc(CONTAINER_HEADER_BYTES);
+  head.write(magic, 0, 'latin1');
+  head.writeUInt32LE(version, 4);
+  head.writeUInt32LE(sections.length, 8);
+  const parts: Uint8Array[] = [head];
+  for (const [type, data] of sections) {
+    const sh = Buffer.alloc(SECTION_HEADER_BYTES);
+    sh.writeUInt32LE(type, 0);
+    sh.writeBigUInt64LE(BigInt(data.length), 4);
+    parts.push(sh, data);
+  }
+  return Buffer.concat(parts);
+}
+
+/** `value` as `n8` little-endian bytes written into `buffer` at `at`. */
+export function writeBigUIntLE(buffer: Buffer, at: number, n8: number, value: bigint): void {
+  let v = value;
+  for (let i = 0; i < n8; i++) {
+    buffer[at + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
