@@ -96,6 +96,8 @@ export interface Manifest {
   publicSignals: PublicSignalRun[];
   layers: LayerReport[];
   setup?: {
+    /** "ptau": snarkjs setup from a powers-of-tau file + a phase-2 contribution; "dev": the native engine's development setup. */
+    method: 'ptau' | 'dev';
     ptau: string;
     /** True when the powers of tau were made locally: fine for development, worthless for trust. */
     development: boolean;

@@ -90,12 +90,15 @@ export function buildProgram(): Command {
     .description('Groth16 trusted setup: proving key (model.zkey) and verification_key.json')
     .argument('<dir>', 'artifact directory')
     .option('--ptau <file>', 'powers of tau from a public ceremony (default: a local development ptau)')
+    .addOption(new Option('--dev', 'development setup by the native engine: no ptau, fast, NOT trustworthy').conflicts('ptau'))
     .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts: JsonFlag & { ptau?: string }) => {
+    .action(async (dir: string, opts: JsonFlag & { ptau?: string; dev?: boolean }) => {
       const r = await run(
         opts,
-        (onProgress) => setup(dir, { ptau: opts.ptau, onProgress }),
-        (r) => `setup done in ${r.seconds.toFixed(1)}s: ${r.zkey}, ${r.verificationKey} (ptau 2^${r.ptauPower}${r.development ? ', development' : ''})`,
+        (onProgress) => setup(dir, { ptau: opts.ptau, dev: opts.dev, onProgress }),
+        (r) =>
+          `setup done in ${r.seconds.toFixed(1)}s: ${r.zkey}, ${r.verificationKey} ` +
+          (r.method === 'dev' ? '(native development setup, 2^' + r.ptauPower + ')' : `(ptau 2^${r.ptauPower}${r.development ? ', development' : ''})`),
       );
       warn(opts, r.warnings);
     });

@@ -22,6 +22,10 @@ export const DEV_PTAU_WARNING =
   'For anything that matters run setup with --ptau FILE, a public ceremony file such as the Hermez/Polygon perpetual powers of tau ' +
   '(powersOfTau28_hez_final_<power>.ptau).';
 
+export const DEV_SETUP_WARNING =
+  'development setup (--dev): the native engine sampled the toxic waste on this machine and discarded it; nobody else can check that. ' +
+  'For DEVELOPMENT ONLY: for anything that matters run setup with --ptau FILE, a public ceremony file.';
+
 const DEV_PTAU_PATTERN = /^dev-bn128-(\d+)\.ptau$/;
 const LOCK_POLL_MS = 500;
 

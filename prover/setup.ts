@@ -14,13 +14,16 @@ import { replacePath, writeManifest } from './atomic.ts';
 import { ptauPowerFor } from './compile-circuit.ts';
 import { readPtauHeader } from './formats/ptau.ts';
 import { readR1csHeader } from './formats/r1cs.ts';
-import { DEV_PTAU_WARNING, ensureDevPtau, isDevPtau, ptauCacheDir } from './ptau.ts';
+import { runNative } from './native.ts';
+import { DEV_PTAU_WARNING, DEV_SETUP_WARNING, ensureDevPtau, isDevPtau, ptauCacheDir } from './ptau.ts';
 
 export interface SetupOptions {
   /** A prepared powers-of-tau file (a public ceremony's, for production). Default: a cached development one. */
   ptau?: string;
   /** Where development ptau files are cached (default: `ptauCacheDir()`). */
   cacheDir?: string;
+  /** Development setup by the native engine: no ptau, secrets sampled and discarded locally (fast, untrustworthy). */
+  dev?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -33,8 +36,9 @@ export interface SetupResult {
   /** Power the circuit needs. */
   circuitPower: number;
   development: boolean;
-  /** Hex hash of the phase-2 contribution, as snarkjs prints it. */
+  /** Hex hash of the phase-2 contribution, as snarkjs prints it ("" for a dev setup). */
   contributionHash: string;
+  method: 'ptau' | 'dev';
   warnings: string[];
   seconds: number;
 }
@@ -109,7 +113,50 @@ export async function setup(dir: string, options: SetupOptions = {}): Promise<Se
   const nPublic = r1cs.publicInputs + r1cs.publicOutputs;
   const circuitSize = `${r1cs.constraints} constraints + ${nPublic} public signals + 1 = ${r1cs.constraints + nPublic + 1}`;
 
-  const warnings: string[] = [];
+  const zkeyFile = path.join(dir, ARTIFACT_FILES.zkey);
+  const vkeyFile = path.join(dir, ARTIFACT_FILES.verificationKey);
+  const made = tempPathFor(zkeyFile, 'made.zkey');
+  try {
+    const key = options.dev
+      ? await devKey(r1csFile, made, circuitPower, circuitSize, say)
+      : await ptauKey(r1csFile, made, circuitPower, circuitSize, options, say);
+    const vk = await snarkjs.zKey.exportVerificationKey(made);
+    if (JSON.stringify(vk.vk_delta_2) === JSON.stringify(vk.vk_gamma_2)) {
+      throw new ToolError('the zkey has δ = γ: refusing an insecure setup');
+    }
+    // Drop the old key first: a crash between the renames leaves "no key", never a mismatched pair.
+    await rm(vkeyFile, { force: true });
+    await replacePath(made, zkeyFile);
+    await writeFileAtomic(vkeyFile, toJson(vk));
+
+    const createdAt = new Date().toISOString();
+    manifest.setup = { method: key.method, ptau: key.ptau, development: key.development, ptauPower: key.ptauPower, createdAt };
+    await writeManifest(dir, manifest);
+    return {
+      zkey: zkeyFile,
+      verificationKey: vkeyFile,
+      ...key,
+      circuitPower,
+      warnings: key.development ? [key.method === 'dev' ? DEV_SETUP_WARNING : DEV_PTAU_WARNING] : [],
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await rm(made, { force: true });
+  }
+}
+
+interface MadeKey {
+  method: 'ptau' | 'dev';
+  /** The ptau file used; for a dev setup, a note saying there was none. */
+  ptau: string;
+  ptauPower: number;
+  development: boolean;
+  /** Hex hash of the phase-2 contribution (ptau route), or "" for a dev setup. */
+  contributionHash: string;
+}
+
+/** snarkjs setup from a ptau (a public ceremony's, or a cached development one), then a random phase-2 contribution. */
+async function ptauKey(r1csFile: string, out: string, circuitPower: number, circuitSize: string, options: SetupOptions, say: (m: string) => void): Promise<MadeKey> {
   let ptau: string;
   let ptauPower: number;
   let development: boolean;
@@ -123,15 +170,8 @@ export async function setup(dir: string, options: SetupOptions = {}): Promise<Se
     ptauPower = dev.power;
     development = true;
   }
-  if (development) {
-    warnings.push(DEV_PTAU_WARNING);
-    say(DEV_PTAU_WARNING);
-  }
-
-  const zkeyFile = path.join(dir, ARTIFACT_FILES.zkey);
-  const vkeyFile = path.join(dir, ARTIFACT_FILES.verificationKey);
-  const initial = tempPathFor(zkeyFile, 'initial.zkey');
-  const contributed = tempPathFor(zkeyFile, 'contributed.zkey');
+  if (development) say(DEV_PTAU_WARNING);
+  const initial = tempPathFor(out, 'initial.zkey');
   try {
     say(`groth16 setup: ${circuitSize} ≤ 2^${circuitPower}, ptau 2^${ptauPower}`);
     const { logger, errors } = errorCollector();
@@ -142,32 +182,17 @@ export async function setup(dir: string, options: SetupOptions = {}): Promise<Se
       throw new ToolError(`snarkjs groth16 setup failed: ${errors.join('; ') || 'no reason given'}`, { context: [r1csFile, ptau] });
     }
     say('phase-2 contribution with random entropy');
-    const hash = await snarkjs.zKey.contribute(initial, contributed, 'zkinfer phase-2 contribution', randomBytes(64).toString('hex'));
-    await rm(initial, { force: true });
-    const vk = await snarkjs.zKey.exportVerificationKey(contributed);
-    if (JSON.stringify(vk.vk_delta_2) === JSON.stringify(vk.vk_gamma_2)) {
-      throw new ToolError('the zkey has δ = γ after the phase-2 contribution: refusing an insecure setup');
-    }
-    // Drop the old key first: a crash between the renames leaves "no key", never a mismatched pair.
-    await rm(vkeyFile, { force: true });
-    await replacePath(contributed, zkeyFile);
-    await writeFileAtomic(vkeyFile, toJson(vk));
-
-    const createdAt = new Date().toISOString();
-    manifest.setup = { ptau, development, ptauPower, createdAt };
-    await writeManifest(dir, manifest);
-    return {
-      zkey: zkeyFile,
-      verificationKey: vkeyFile,
-      ptau,
-      ptauPower,
-      circuitPower,
-      development,
-      contributionHash: Buffer.from(hash).toString('hex'),
-      warnings,
-      seconds: (performance.now() - started) / 1000,
-    };
+    const hash = await snarkjs.zKey.contribute(initial, out, 'zkinfer phase-2 contribution', randomBytes(64).toString('hex'));
+    return { method: 'ptau', ptau, ptauPower, development, contributionHash: Buffer.from(hash).toString('hex') };
   } finally {
-    await Promise.all([initial, contributed].map((f) => rm(f, { force: true })));
+    await rm(initial, { force: true });
   }
+}
+
+/** The native engine samples τ, α, β, γ, δ itself, computes the keys from the r1cs and discards the secrets. */
+async function devKey(r1csFile: string, out: string, circuitPower: number, circuitSize: string, say: (m: string) => void): Promise<MadeKey> {
+  say(DEV_SETUP_WARNING);
+  say(`development setup (native): ${circuitSize} ≤ 2^${circuitPower}`);
+  await runNative(['setup-dev', r1csFile, out]);
+  return { method: 'dev', ptau: 'none: zkinfer-native setup-dev sampled the secrets itself', ptauPower: circuitPower, development: true, contributionHash: '' };
 }

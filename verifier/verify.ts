@@ -34,7 +34,7 @@ export interface VerifyResult {
 }
 
 export const DEVELOPMENT_SETUP_WARNING =
-  'development setup: the powers of tau were made locally, so anyone who made it can forge proofs; use zkinfer setup --ptau with a public ceremony file for anything that matters';
+  'development setup: the setup secrets were made locally (a local powers of tau, or setup --dev), so anyone who made it can forge proofs; use zkinfer setup --ptau with a public ceremony file for anything that matters';
 
 /** Loads verification_key.json and checks it fits the manifest's circuit. */
 export async function readVerificationKey(dir: string, manifest: Manifest): Promise<Groth16VerificationKey> {
