@@ -10,7 +10,7 @@
  * removed at the end. `--only` runs are written to the same files, with only those models.
  * Then the on-chain gas benchmark (bench/gas.ts: gas.json, gas.md); `--gas-only` runs it alone.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toJson, writeFileAtomic } from '../circuits/files.ts';
 import { loadMnist, mnistSizeForFeatures } from '../scripts/mnist-data.ts';
+import { GNU_TIME } from './measure.ts';
 import { runGasBench } from './gas.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -35,7 +36,6 @@ const KERAS2CIRCOM_784_56_10 = 73_416;
 
 const STEPS = ['compile', 'circom', 'setup', 'witness', 'prove', 'verify'] as const;
 type StepName = (typeof STEPS)[number];
-const REPEATED: readonly StepName[] = ['witness', 'prove', 'verify'];
 
 type Json = Record<string, unknown>;
 
@@ -90,18 +90,7 @@ function parseOptions(argv: string[]): Options {
 
 // ---------------------------------------------------------------- processes
 
-/** GNU time, if installed: its %M is the peak RSS of the whole process tree it waited for. */
-function findGnuTime(): string | undefined {
-  const dirs = ['/usr/bin', ...(process.env.PATH ?? '').split(path.delimiter)].filter(Boolean);
-  for (const dir of new Set(dirs)) {
-    const candidate = path.join(dir, 'time');
-    const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
-    if (probe.status === 0 && /GNU/i.test(`${probe.stdout}${probe.stderr}`)) return candidate;
-  }
-  return undefined;
-}
 
-const GNU_TIME = findGnuTime();
 let activeChild: ChildProcess | undefined;
 let workDir: string | undefined;
 let timeFiles = 0;

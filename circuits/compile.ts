@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultCalibration, observeRanges, parseCalibration, type Calibration } from './calibrate.ts';
 import { emitCircom, MAIN_TEMPLATE, signalNames } from './emit.ts';
-import { ArtifactError, InputError } from './errors.ts';
+import { ArtifactError } from './errors.ts';
 import { readUserJsonFile, writeFileAtomic, writeJsonAtomic } from './files.ts';
 import { nodeCost, outputConstraints } from './ir/index.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
