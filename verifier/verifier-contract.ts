@@ -116,7 +116,7 @@ export function generateVerifier(vk: Groth16VerificationKey, manifest: Manifest)
   const icStorage = embedded
     ? `    bytes internal constant IC = hex"${icBytes.slice(2)}";`
     : [
-        ...chunks.map((c, i) => `    address internal immutable IC_CHUNK_${i};`),
+        ...chunks.map((_, i) => `    address internal immutable IC_CHUNK_${i};`),
         ...chunks.map((c, i) => `    bytes32 internal constant IC_CHUNK_${i}_HASH = ${keccak256(c)};`),
         '',
         `    constructor(address[${chunks.length}] memory icChunks) {`,
