@@ -31,7 +31,9 @@ struct Coefficient {
   uint32_t matrix;      // 0 = A, 1 = B
   uint32_t constraint;  // row
   uint32_t signal;      // column (witness index)
-  Limbs value;          // as stored in the zkey (see formats.cpp for its encoding)
+  Limbs value;          // as stored in the zkey: v·R² mod r (R = 2^256 mod r) for the r1cs coefficient v,
+                        // so one Montgomery reduction gives v in Montgomery form, two give plain v
+                        // (see formats.cpp)
 };
 
 // A Groth16 proving key (zkey), fully loaded.
@@ -52,8 +54,15 @@ struct Zkey {
 
 Zkey readZkey(const std::string& path);
 
+// The IC points (zkey section 3, nPublic + 1 of them), which readZkey leaves out: only the
+// verification key needs them.
+std::vector<G1Raw> readZkeyIC(const std::string& path);
+
 // Writes a Groth16 zkey snarkjs reads (header, IC from the verification key, coefficients,
 // point sections; no contributions section entries beyond an empty one). `ic` has nPublic + 1 points.
+// key.q and key.r must hold BN254's moduli (readZkey fills them; a fresh setup must set them);
+// vector sizes must match the header counts, else std::invalid_argument. Section 10 gets an
+// all-zero csHash: snarkjs checks it only in `zkey verify`, which needs the ptau anyway.
 void writeZkey(const std::string& path, const Zkey& key, const std::vector<G1Raw>& ic);
 
 // A witness (wtns): values in standard form (not Montgomery).
@@ -67,7 +76,7 @@ Witness readWitness(const std::string& path);
 // An R1CS constraint system (circom's .r1cs): header and constraints.
 struct R1csTerm {
   uint32_t signal;
-  Limbs value;  // as stored (see formats.cpp)
+  Limbs value;  // as stored: standard form (not Montgomery)
 };
 struct R1csConstraint {
   std::vector<R1csTerm> a, b, c;
@@ -80,5 +89,9 @@ struct R1cs {
 };
 
 R1cs readR1cs(const std::string& path);
+
+// A file's first 4 bytes (its magic: "zkey", "wtns", "r1cs", ...; fewer if the file is
+// shorter), non-printable bytes shown as '?'. For telling the formats apart.
+std::string readMagic(const std::string& path);
 
 }  // namespace zkn
