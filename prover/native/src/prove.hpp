@@ -1,0 +1,21 @@
+// The Groth16 prover, computing what snarkjs 0.7's groth16_prove.js computes (same QAP
+// evaluations, same coset, same proof assembly), so its proofs verify against the zkey's
+// verification key exactly as snarkjs's do.
+#pragma once
+#include "curve.hpp"
+#include "formats.hpp"
+
+namespace zkn {
+
+struct Proof {
+  G1Affine a;
+  G2Affine b;
+  G1Affine c;
+};
+
+// A proof with fresh random r and s. The witness must belong to the key (one value per
+// signal, key.nVars of them, over the key's scalar field); std::invalid_argument otherwise
+// (callers check first and word the error for the user).
+Proof prove(const Zkey& key, const Witness& witness);
+
+}  // namespace zkn

@@ -1,0 +1,197 @@
+/**
+ * `zkinfer-native prove` (prover/native/src/prove.cpp): Groth16 proofs snarkjs verifies,
+ * on keys and witnesses made by the ordinary pipeline (circom, snarkjs setup from the cached
+ * dev ptau, snarkjs witness). The fixture circuit, and a 4000-multiplication loop whose A
+ * and B matrices both touch every signal (full-size MSMs in G1 and G2, an FFT domain of
+ * 2^12 split over the threads). Proofs are fresh each run; public.json and the JSON layout
+ * are snarkjs's; bad arguments fail with one-line errors.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as snarkjs from 'snarkjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../../circuits/manifest.ts';
+import { compileCircuit, computeWitness, releaseCurves, setup } from '../../prover/index.ts';
+import { fixtureManifest, makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
+import { nativeBinary, runNative } from '../support/native.ts';
+
+process.env.ZKINFER_CACHE_DIR = TEST_CACHE_DIR;
+
+const LOOP_STEPS = 4000;
+
+/** t0 = x², t1 = t0·x, t_i = t_{i−1}·t_{i−2} + i: both factors are signals, so B is full. */
+const LOOP_CIRCUIT = `pragma circom 2.1.0;
+
+template Model() {
+    signal output y[1];
+    signal input content_hash;
+    signal input x[1];
+    signal t[${LOOP_STEPS}];
+    t[0] <== x[0] * x[0];
+    t[1] <== t[0] * x[0];
+    for (var i = 2; i < ${LOOP_STEPS}; i++) {
+        t[i] <== t[i - 1] * t[i - 2] + i;
+    }
+    y[0] <== t[${LOOP_STEPS - 1}] * x[0];
+}
+
+component main {public [content_hash, x]} = Model();
+`;
+
+function loopManifest(): Manifest {
+  const m = fixtureManifest();
+  return {
+    ...m,
+    circuit: { ...m.circuit, constraints: LOOP_STEPS + 1, ptauPower: 12 },
+    inputs: [{ name: 'x', signal: 'x', shape: [1, 1], scale: 1, zeroPoint: 0, min: '-100', max: '100', rangeCheckedInCircuit: false }],
+    outputs: [{ name: 'y', signal: 'y', shape: [1, 1], scale: 1, zeroPoint: 0, min: '-1', max: '1' }],
+    publicSignals: [
+      { kind: 'output', tensor: 'y', offset: 0, length: 1 },
+      { kind: 'content', tensor: 'content_hash', offset: 1, length: 1 },
+      { kind: 'input', tensor: 'x', offset: 2, length: 1 },
+    ],
+  };
+}
+
+interface Circuit {
+  dir: string;
+  zkey: string;
+  wtns: string;
+  vk: snarkjs.Groth16VerificationKey;
+}
+
+async function prepare(dir: string, input: unknown): Promise<Circuit> {
+  await compileCircuit(dir);
+  await setup(dir);
+  const wtns = path.join(dir, 'witness.wtns');
+  await computeWitness(dir, input, 'native prove test', { witnessFile: wtns });
+  const vk = JSON.parse(await readFile(path.join(dir, 'verification_key.json'), 'utf8')) as snarkjs.Groth16VerificationKey;
+  return { dir, zkey: path.join(dir, 'model.zkey'), wtns, vk };
+}
+
+interface NativeProof {
+  proof: snarkjs.Groth16Proof;
+  publicSignals: string[];
+  proofText: string;
+  publicText: string;
+}
+
+let scratch: string;
+let runs = 0;
+
+/** Proves natively into fresh files; expects success and silence. */
+function nativeProve(c: Circuit): NativeProof {
+  const base = path.join(scratch, `run${runs++}`);
+  const run = runNative(['prove', c.zkey, c.wtns, `${base}-proof.json`, `${base}-public.json`]);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const proofText = readFileSync(`${base}-proof.json`, 'utf8');
+  const publicText = readFileSync(`${base}-public.json`, 'utf8');
+  return { proof: JSON.parse(proofText), publicSignals: JSON.parse(publicText), proofText, publicText };
+}
+
+/** The one-line error of a failing prove, without its "error: " prefix. */
+function proveError(args: string[]): string {
+  const run = runNative(['prove', ...args]);
+  expect(run.code).toBe(1);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(/^error: [^\n]*\n$/);
+  return run.stderr.slice('error: '.length, -1);
+}
+
+let fixture: Circuit;
+let loop: Circuit;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'zkinfer-native-prove-'));
+  nativeBinary();
+  fixture = await prepare(await makeFixtureDir(), [1, 2, 3]);
+  const loopDir = await makeFixtureDir(loopManifest());
+  await writeFile(path.join(loopDir, 'model.circom'), LOOP_CIRCUIT);
+  loop = await prepare(loopDir, [3]);
+});
+
+afterAll(async () => {
+  await releaseCurves();
+  await Promise.all([scratch, fixture?.dir, loop?.dir].filter(Boolean).map((d) => rm(d!, { recursive: true, force: true })));
+});
+
+describe.each([
+  ['the fixture circuit', () => fixture],
+  [`a ${LOOP_STEPS}-multiplication loop`, () => loop],
+])('%s', (_name, circuit) => {
+  it('proves what snarkjs verifies, with snarkjs’s public signals', async () => {
+    const c = circuit();
+    const native = nativeProve(c);
+    expect(await snarkjs.groth16.verify(c.vk, native.publicSignals, native.proof)).toBe(true);
+    const reference = await snarkjs.groth16.prove(c.zkey, c.wtns);
+    expect(native.publicSignals).toEqual(reference.publicSignals);
+    expect(await snarkjs.groth16.verify(c.vk, reference.publicSignals, reference.proof)).toBe(true);
+  });
+
+  it('draws fresh randomness: two proofs differ and both verify; a changed signal does not', async () => {
+    const c = circuit();
+    const [first, second] = [nativeProve(c), nativeProve(c)];
+    expect(first.proof.pi_a).not.toEqual(second.proof.pi_a);
+    expect(first.proof.pi_b).not.toEqual(second.proof.pi_b);
+    expect(first.proof.pi_c).not.toEqual(second.proof.pi_c);
+    for (const p of [first, second]) expect(await snarkjs.groth16.verify(c.vk, p.publicSignals, p.proof)).toBe(true);
+    const altered = [...first.publicSignals];
+    altered[0] = String(BigInt(altered[0]!) + 1n);
+    expect(await snarkjs.groth16.verify(c.vk, altered, first.proof)).toBe(false);
+  });
+});
+
+describe('output files', () => {
+  it('have snarkjs’s shapes and its CLI’s layout (JSON.stringify, one-space indent)', () => {
+    const { proof, publicSignals, proofText, publicText } = nativeProve(fixture);
+    expect(Object.keys(proof)).toEqual(['pi_a', 'pi_b', 'pi_c', 'protocol', 'curve']);
+    expect(proof).toMatchObject({ protocol: 'groth16', curve: 'bn128' });
+    const decimal = expect.stringMatching(/^(0|[1-9][0-9]*)$/);
+    expect(proof.pi_a).toEqual([decimal, decimal, '1']);
+    expect(proof.pi_c).toEqual([decimal, decimal, '1']);
+    expect(proof.pi_b).toEqual([
+      [decimal, decimal],
+      [decimal, decimal],
+      ['1', '0'],
+    ]);
+    expect(proofText).toBe(JSON.stringify(proof, null, 1));
+    expect(publicSignals).toHaveLength(fixture.vk.nPublic);
+    expect(publicText).toBe(JSON.stringify(publicSignals, null, 1));
+  });
+
+  it('replace existing files and leave no temporary files behind', async () => {
+    const out = await mkdtemp(path.join(scratch, 'out-'));
+    const files = [path.join(out, 'proof.json'), path.join(out, 'public.json')];
+    await Promise.all(files.map((f) => writeFile(f, 'stale')));
+    const run = runNative(['prove', fixture.zkey, fixture.wtns, ...files]);
+    expect(run.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['proof.json', 'public.json']);
+    for (const f of files) expect(() => JSON.parse(readFileSync(f, 'utf8'))).not.toThrow();
+  });
+});
+
+describe('errors', () => {
+  it('a witness of another circuit, naming both files and both sizes', () => {
+    const message = proveError([fixture.zkey, loop.wtns, path.join(scratch, 'p.json'), path.join(scratch, 'q.json')]);
+    const header = JSON.parse(runNative(['info', fixture.zkey]).stdout) as { nVars: number };
+    const witness = JSON.parse(runNative(['info', loop.wtns]).stdout) as { nWitness: number };
+    expect(message).toBe(
+      `${loop.wtns} has ${witness.nWitness} values but ${fixture.zkey} has nVars = ${header.nVars}: the witness is for another circuit`,
+    );
+    expect(existsSync(path.join(scratch, 'p.json'))).toBe(false);
+  });
+
+  it('a missing file, a file of the wrong kind, a wrong argument count', () => {
+    expect(proveError([path.join(scratch, 'nope.zkey'), fixture.wtns, 'p.json', 'q.json'])).toContain(path.join(scratch, 'nope.zkey'));
+    expect(proveError([fixture.wtns, fixture.wtns, 'p.json', 'q.json'])).toContain(fixture.wtns);
+    expect(proveError([fixture.zkey, fixture.wtns])).toBe('usage: prove <circuit.zkey> <witness.wtns> <proof.json> <public.json>');
+  });
+
+  it('an output directory that does not exist', () => {
+    const target = path.join(scratch, 'no-such-dir', 'proof.json');
+    expect(proveError([fixture.zkey, fixture.wtns, target, path.join(scratch, 'q.json')])).toMatch(new RegExp(`^cannot write ${target}: `));
+  });
+});
