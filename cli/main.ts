@@ -122,7 +122,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'where to write the proof files (default: the artifact directory)')
     .option('--content <file>', 'the content the model judged (bound to the proof by its hash; default: the input JSON)')
     .option('--content-hash <hash>', 'bind this content hash instead (0x-hex or decimal)')
-    .addOption(new Option('--prover <name>', 'Groth16 prover').choices(['snarkjs', 'native']))
+    .addOption(new Option('--prover <name>', 'Groth16 prover (default: native when built, else snarkjs)').choices(['snarkjs', 'native']))
     .option('--json', 'machine-readable output')
     .action(async (dir: string, opts: JsonFlag & ContentFlags & { input: string; out?: string; prover?: ProverName }) => {
       const r = await run(

@@ -10,7 +10,7 @@ import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artif
 import { decodeOutputs, type DecodedTensor } from '../verifier/decode.ts';
 import { tempPathFor, toJson } from '../circuits/files.ts';
 import { parseProof } from '../verifier/proof-json.ts';
-import { runNative } from './native.ts';
+import { nativeBinary, runNative } from './native.ts';
 import { computeWitness } from './witness.ts';
 
 export interface ProveOptions {
@@ -20,7 +20,7 @@ export interface ProveOptions {
   source: string;
   /** The content hash to bind (default: the hash of the input's compact JSON; see verifier/content-hash.ts). */
   contentHash?: bigint;
-  /** Which Groth16 prover runs (default: snarkjs). */
+  /** Which Groth16 prover runs (default: native when its binary is built, else snarkjs). */
   prover?: ProverName;
   onProgress?: (message: string) => void;
 }
@@ -42,6 +42,11 @@ export interface ProofOutput {
 }
 
 export type ProverName = 'native' | 'snarkjs';
+
+/** The native engine when `npm ci` could build it (it is several times faster), else snarkjs. */
+export function defaultProver(): ProverName {
+  return nativeBinary() ? 'native' : 'snarkjs';
+}
 
 /** The snarkjs Groth16 prover, in-process. */
 async function proveWithSnarkjs(zkey: string, witness: string): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
@@ -104,8 +109,8 @@ export async function prove(dir: string, inputJson: unknown, options: ProveOptio
   say('computing the witness');
   const witness = await computeWitness(dir, inputJson, options.source, { witnessFile: files.witness, manifest, contentHash: options.contentHash });
 
-  const prover = options.prover ?? 'snarkjs';
-  say(`proving (groth16, ${prover})`);
+  const prover = options.prover ?? defaultProver();
+  say(`proving (groth16, ${prover}${options.prover || prover === 'native' ? '' : ': the native prover is not built, see npm run build:native'})`);
   const proveStarted = performance.now();
   const { proof, publicSignals } = prover === 'native' ? await proveWithNative(zkey, files.witness) : await proveWithSnarkjs(zkey, files.witness);
   const proveSeconds = (performance.now() - proveStarted) / 1000;
