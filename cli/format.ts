@@ -20,13 +20,18 @@ export function formatTensors(tensors: readonly DecodedTensor[]): string {
     .join('\n');
 }
 
+function setupKind(setup: NonNullable<Manifest['setup']>): string {
+  if (!setup.development) return `ptau ${setup.ptau}`;
+  return setup.method === 'dev' ? 'DEVELOPMENT (setup --dev: secrets made on this machine, not trustworthy)' : 'DEVELOPMENT (local ptau: not trustworthy)';
+}
+
 export function formatInspect(m: Manifest): string {
   const lines = [
     `model      ${m.model.file} (opset ${m.model.opset}, sha256 ${m.model.sha256.slice(0, 16)}…)`,
     `circuit    ${m.circuit.constraints} constraints${m.circuit.compiled ? ` (circom), ${m.circuit.wires} wires` : ' (predicted; not compiled yet)'}`,
     `ptau       2^${m.circuit.ptauPower} needed`,
     `quantized  ${m.quantization.bits}-bit activations and weights, ${m.quantization.multiplierBits}-bit multipliers; calibration: ${m.quantization.calibration.source}`,
-    `setup      ${m.setup ? `${m.setup.development ? 'DEVELOPMENT (local ptau: not trustworthy)' : 'ptau ' + m.setup.ptau} 2^${m.setup.ptauPower}, ${m.setup.createdAt}` : 'none (run zkinfer setup)'}`,
+    `setup      ${m.setup ? `${setupKind(m.setup)} 2^${m.setup.ptauPower}, ${m.setup.createdAt}` : 'none (run zkinfer setup)'}`,
     '',
     'layers',
     table(

@@ -12,7 +12,7 @@ import { prove, type ProverName } from '../prover/prove.ts';
 import { setup } from '../prover/setup.ts';
 import { readManifest } from '../circuits/artifacts.ts';
 import { releaseCurves } from '../verifier/curves.ts';
-import { verifyProof } from '../verifier/verify.ts';
+import { DEVELOPMENT_SETUP_WARNING, verifyProof } from '../verifier/verify.ts';
 import { connect, type Chain } from '../verifier/chain.ts';
 import { contentHashHex, contentHashOf, parseContentHash } from '../verifier/content-hash.ts';
 import { attestFromDir, deployModel, verifyOnchain, type DeployResult } from '../verifier/deploy.ts';
@@ -46,6 +46,11 @@ async function run<T>(opts: JsonFlag, body: (progress: (m: string) => void) => P
 
 function warn(opts: JsonFlag, warnings: readonly string[]): void {
   if (!opts.json) for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+}
+
+/** Every command that uses a model's keys says so when they come from a development setup. */
+async function warnIfDevelopmentSetup(opts: JsonFlag, dir: string): Promise<void> {
+  if (!opts.json && (await readManifest(dir)).setup?.development) warn(opts, [DEVELOPMENT_SETUP_WARNING]);
 }
 
 export function buildProgram(): Command {
@@ -140,6 +145,7 @@ export function buildProgram(): Command {
           ].join('\n'),
       );
       if (r.clampedInputs > 0) warn(opts, [`${r.clampedInputs} input values were outside the calibrated range and were clamped`]);
+      if (r.developmentSetup) warn(opts, [DEVELOPMENT_SETUP_WARNING]);
     });
 
   program
@@ -158,6 +164,7 @@ export function buildProgram(): Command {
           (onProgress) => withChain({ ...opts, readOnly: true }, (chain) => verifyOnchain(chain, dir, { proof: opts.proof, public: opts.public, onProgress })),
           (r) => `${r.valid ? 'valid proof' : 'INVALID proof'} (on-chain, ${r.via} ${r.address}; ${r.gas} gas as a transaction)`,
         );
+        await warnIfDevelopmentSetup(opts, dir);
         if (!r.valid) process.exitCode = 1;
         return;
       }
@@ -198,6 +205,7 @@ export function buildProgram(): Command {
             ...(r.chunksFile ? [`the key's IC points are in ${r.chunksFile}: deploy those contracts first, then the verifier with their addresses`] : []),
           ].join('\n'),
       );
+      await warnIfDevelopmentSetup(opts, dir);
     });
 
   chainOptions(
@@ -213,6 +221,7 @@ export function buildProgram(): Command {
       (onProgress) => withChain(opts, (chain) => deployModel(chain, dir, { registry: opts.registry, metadataURI: opts.metadataUri, onProgress })),
       formatDeploy,
     );
+    await warnIfDevelopmentSetup(opts, dir);
   });
 
   chainOptions(
@@ -238,6 +247,7 @@ export function buildProgram(): Command {
           `outputs [${r.attestation.outputs.map((o) => toSigned(o)).join(', ')}], block ${r.attestation.blockNumber}, ${r.attestation.gasUsed} gas (tx ${r.attestation.txHash})`,
         ].join('\n'),
     );
+    await warnIfDevelopmentSetup(opts, dir);
   });
 
   return program;

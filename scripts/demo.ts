@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the whole job on the bundled MNIST digit classifier (an MLP
  * 784-56-10 trained by scripts/train-mnist.ts, exported by our ONNX writer):
- * compile → setup (local development ptau) → prove each sample digit → verify,
+ * compile → setup (the native development setup, or a local development ptau without the
+ * native engine) → prove each sample digit (native prover when built) → verify,
  * then on-chain on Hardhat's in-process network: deploy the verifier and the
  * InferenceRegistry, register the model, attest every proof, check one through
  * IZkInferenceVerifier, with the gas of each step.
@@ -13,7 +14,8 @@ import { ZkInferError } from '../circuits/errors.ts';
 import { table } from '../cli/format.ts';
 import { progressFor } from '../cli/progress.ts';
 import { build } from '../prover/build.ts';
-import { prove } from '../prover/prove.ts';
+import { nativeBinary } from '../prover/native.ts';
+import { defaultProver, prove } from '../prover/prove.ts';
 import { setup } from '../prover/setup.ts';
 import { connect } from '../verifier/chain.ts';
 import { releaseCurves } from '../verifier/curves.ts';
@@ -48,8 +50,14 @@ async function main(): Promise<void> {
   log(`zkinfer demo: MNIST MLP 784-56-10 → Circom → Groth16 → verify\nartifacts: ${path.relative(root, dir)}/\n`);
   const [built, compileSeconds] = await timed(() => build(path.join(example, 'model.onnx'), dir, { calibration: path.join(example, 'calibration.json'), onProgress: say }));
   log(`compiled: ${built.manifest.circuit.constraints} constraints (circomlib-ml needs 73,416 non-linear constraints for this architecture)`);
-  log('setting up keys (the first run makes a development ptau of 2^12 and caches it; this takes a minute or two)');
-  const [keys, setupSeconds] = await timed(() => setup(dir, { onProgress: say }));
+  // The native development setup takes a fraction of a second; the snarkjs route's first run makes a 2^12 ptau (minutes).
+  const dev = nativeBinary() !== undefined;
+  log(
+    dev
+      ? 'setting up keys (native development setup: secrets sampled on this machine and discarded)'
+      : 'setting up keys (the native engine is not built, so the first run makes a development ptau of 2^12 and caches it: a minute or two)',
+  );
+  const [keys, setupSeconds] = await timed(() => setup(dir, { dev, onProgress: say }));
   for (const w of keys.warnings) log(`warning: ${w}`);
 
   const digits = JSON.parse(await readFile(path.join(example, 'digits.json'), 'utf8')) as Digit[];
@@ -58,10 +66,11 @@ async function main(): Promise<void> {
   let proveTotal = 0;
   let verifyTotal = 0;
   let witnessTotal = 0;
+  const prover = defaultProver();
   for (const [i, digit] of digits.entries()) {
     say(`proving digit ${i + 1}/${digits.length}`);
     const out = path.join(dir, 'proofs', `digit-${i}`);
-    const proved = await prove(dir, digit.input, { out, source: `digits.json[${i}]` });
+    const proved = await prove(dir, digit.input, { out, source: `digits.json[${i}]`, prover });
     const [verified, verifySeconds] = await timed(() => verifyProof(dir, { proof: proved.files.proof, public: proved.files.public }));
     const prediction = verified.outputs[0]!.argmax;
     proofs.push({ proof: proved.proof, publicSignals: proved.publicSignals, contentHash: BigInt(proved.output.contentHash) });
@@ -78,9 +87,9 @@ async function main(): Promise<void> {
       ['step', 'seconds'],
       [
         ['compile (compiler + circom)', compileSeconds.toFixed(2)],
-        ['setup (incl. dev ptau if not cached)', setupSeconds.toFixed(2)],
+        [dev ? 'setup (native, development)' : 'setup (incl. dev ptau if not cached)', setupSeconds.toFixed(2)],
         ['witness (mean)', (witnessTotal / n).toFixed(3)],
-        ['prove (mean)', (proveTotal / n).toFixed(3)],
+        [`prove (mean, ${prover} prover)`, (proveTotal / n).toFixed(3)],
         ['verify (mean)', (verifyTotal / n).toFixed(3)],
       ],
     ),
