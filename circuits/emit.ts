@@ -8,6 +8,8 @@ import { CONTENT_HASH_SIGNAL } from './manifest.ts';
 import { inRangeComponent, inRangeParams } from './gadgets.ts';
 import { emitAffine } from './ir/affine.ts';
 import { emitArgMax } from './ir/argmax.ts';
+import { emitConv } from './ir/conv.ts';
+import { emitMaxPool } from './ir/maxpool.ts';
 import { nodeCost } from './ir/index.ts';
 import { emitLinear } from './ir/linear.ts';
 import { emitRequantize } from './ir/requantize.ts';
@@ -85,6 +87,10 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
       body.push(...emitAffine(node, names, id));
     } else if (node.kind === 'argmax') {
       body.push(...emitArgMax(node, ir.tensors.get(node.input)!, names.get(node.input)!, id));
+    } else if (node.kind === 'conv' || node.kind === 'maxpool') {
+      const emitted = node.kind === 'conv' ? emitConv(node, names.get(node.input)!, id) : emitMaxPool(node, ir.tensors.get(node.input)!, names.get(node.input)!, id);
+      functions.push(...emitted.functions);
+      body.push(...emitted.body);
     } else {
       body.push(...emitRequantize(node, ir.tensors.get(node.input)!, names.get(node.input)!, id));
     }
@@ -97,7 +103,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
 
   const includes = [
     needsRequantize ? 'requantize.circom' : undefined,
-    ir.nodes.some((n) => n.kind === 'argmax') ? 'argmax.circom' : undefined,
+    ir.nodes.some((n) => n.kind === 'argmax' || n.kind === 'maxpool') ? 'argmax.circom' : undefined,
     ir.inputRangeCheck ? 'range.circom' : undefined,
   ].filter(Boolean);
   return [

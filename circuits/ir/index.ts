@@ -1,10 +1,12 @@
 /** Dispatch over IR node kinds: inputs, interval, evaluation and constraint cost of any node. */
 import { affineInterval, evaluateAffine } from './affine.ts';
 import { argmaxInterval, argmaxNodeCost, evaluateArgMax } from './argmax.ts';
+import { convInterval, evaluateConv } from './conv.ts';
+import { maxpoolEvaluate, maxpoolGadgetCost, windowCount, windowElements } from './maxpool.ts';
 import { evaluateLinear, linearInterval } from './linear.ts';
 import { evaluateRequantize, requantizeInterval, requantizeNodeCost } from './requantize.ts';
 import { sizeOf } from '../tensor.ts';
-import type { IrModel, IrNode, QTensor } from './types.ts';
+import type { IrModel, IrNode, MaxPoolNode, QTensor } from './types.ts';
 
 export type Tensors = ReadonlyMap<string, QTensor>;
 
@@ -23,6 +25,12 @@ export function nodeInterval(node: IrNode, tensors: Tensors): { min: bigint; max
     }
     case 'argmax':
       return argmaxInterval(node);
+    case 'conv':
+      return convInterval(node, tensors.get(node.input)!);
+    case 'maxpool': {
+      const t = tensors.get(node.input)!;
+      return { min: t.min, max: t.max };
+    }
   }
 }
 
@@ -39,6 +47,10 @@ export function evaluateNode(node: IrNode, values: ReadonlyMap<string, readonly 
       return values.get(node.input)!.slice();
     case 'argmax':
       return evaluateArgMax(node, values.get(node.input)!, tensors.get(node.input)!);
+    case 'conv':
+      return evaluateConv(node, values.get(node.input)!, tensors.get(node.input)!);
+    case 'maxpool':
+      return maxpoolEvaluate(node, values.get(node.input)!, tensors.get(node.input)!);
   }
 }
 
@@ -64,6 +76,15 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
       const [term, ...rest] = node.terms;
       return rest.length === 0 && term!.coeff === 1n && node.constant[i] === 0n ? signalRoot(ir, term!.input, term!.index[i]!) : undefined;
     }
+    case 'conv':
+      return undefined;
+    case 'maxpool': {
+      // A window of one element has no gadget: its max is the element itself.
+      const p = i % node.windows.positions;
+      if (windowCount(node, p) > 1) return `${tensor}#${i}`;
+      const [element] = windowElements(node, Math.floor(i / node.windows.positions), p);
+      return signalRoot(ir, node.input, element!);
+    }
     case 'linear': {
       const m = Math.floor(i / node.cols);
       const n = i % node.cols;
@@ -87,6 +108,23 @@ function gadgetInputConstraints(ir: IrModel, input: string, offset: bigint): num
   return count;
 }
 
+/** One linear constraint per gadget input that is an expression (each window wires its own copy). */
+function maxpoolWiring(ir: IrModel, node: MaxPoolNode): number {
+  const expression = new Map<number, boolean>();
+  let count = 0;
+  for (let plane = 0; plane < node.planes; plane++) {
+    for (let p = 0; p < node.windows.positions; p++) {
+      if (windowCount(node, p) === 1) continue;
+      for (const i of windowElements(node, plane, p)) {
+        let e = expression.get(i);
+        if (e === undefined) expression.set(i, (e = signalRoot(ir, node.input, i) === undefined));
+        if (e) count++;
+      }
+    }
+  }
+  return count;
+}
+
 /** Constraints the node adds under circom --O1: its gadgets' and the linear ones wiring them in. */
 export function nodeCost(node: IrNode, ir: IrModel): number {
   switch (node.kind) {
@@ -94,6 +132,8 @@ export function nodeCost(node: IrNode, ir: IrModel): number {
       return requantizeNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node.input, node.zeroIn);
     case 'argmax':
       return argmaxNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node.input, 0n);
+    case 'maxpool':
+      return maxpoolGadgetCost(node, ir.tensors.get(node.input)!) + maxpoolWiring(ir, node);
     default:
       return 0;
   }

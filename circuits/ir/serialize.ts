@@ -4,7 +4,7 @@
  * Bigints are decimal strings; index maps plain arrays.
  */
 import { ArtifactError } from '../errors.ts';
-import type { IrModel, IrNode, QTensor } from './types.ts';
+import type { IrModel, IrNode, QTensor, Windows } from './types.ts';
 
 export const IR_FILE = 'ir.json';
 const IR_FORMAT = 'zkinfer-ir/1';
@@ -22,6 +22,9 @@ function tensorFromJson(t: Json): QTensor {
 const big = (xs: readonly bigint[]): string[] => xs.map(String);
 const unbig = (xs: readonly string[]): bigint[] => xs.map((x) => BigInt(x));
 
+const windowsToJson = (w: Windows): Json => ({ ...w, index: Array.from(w.index) });
+const windowsFromJson = (w: Json): Windows => ({ ...w, index: Int32Array.from(w.index) });
+
 function nodeToJson(n: IrNode): Json {
   switch (n.kind) {
     case 'linear':
@@ -33,6 +36,17 @@ function nodeToJson(n: IrNode): Json {
     case 'view':
     case 'argmax':
       return { ...n };
+    case 'conv':
+      return {
+        ...n,
+        windows: windowsToJson(n.windows),
+        weights: big(n.weights),
+        bias: big(n.bias),
+        zeroIn: String(n.zeroIn),
+        positionFactor: n.positionFactor && big(n.positionFactor),
+      };
+    case 'maxpool':
+      return { ...n, windows: windowsToJson(n.windows) };
   }
 }
 
@@ -47,6 +61,17 @@ function nodeFromJson(n: Json): IrNode {
     case 'view':
     case 'argmax':
       return { ...n };
+    case 'conv':
+      return {
+        ...n,
+        windows: windowsFromJson(n.windows),
+        weights: unbig(n.weights),
+        bias: unbig(n.bias),
+        zeroIn: BigInt(n.zeroIn),
+        positionFactor: n.positionFactor && unbig(n.positionFactor),
+      };
+    case 'maxpool':
+      return { ...n, windows: windowsFromJson(n.windows) };
     default:
       throw new ArtifactError(`${IR_FILE} holds a node of unknown kind "${n.kind}"`);
   }

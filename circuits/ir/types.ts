@@ -91,7 +91,47 @@ export interface ArgMaxNode extends NodeBase {
   inner: number;
 }
 
-export type IrNode = LinearNode | AffineNode | RequantizeNode | ViewNode | ArgMaxNode;
+/** Sliding windows as circuits/ops/window.ts builds them: index[p · kernelSize + k] is a flat spatial input index, or negative for padding. */
+export interface Windows {
+  positions: number;
+  kernelSize: number;
+  inputSize: number;
+  index: Int32Array;
+}
+
+/**
+ * Convolution against constant integer weights (Conv, and AveragePool as a depthwise one
+ * with unit weights): a multiply-accumulate against constants, so no constraint.
+ * out[n][m][p] = factor[p] · (bias[m] + Σ_{c of m's group} Σ_k w[m][c][k] · (in[n][c][window(p, k)] − zeroIn)),
+ * where a padded offset contributes nothing (it holds real zero).
+ */
+export interface ConvNode extends NodeBase {
+  kind: 'conv';
+  input: string;
+  batch: number;
+  channels: number;
+  outChannels: number;
+  group: number;
+  windows: Windows;
+  /** Row-major [outChannels][channels / group][kernelSize]. */
+  weights: bigint[];
+  /** Per output channel, at the accumulator's scale. */
+  bias: bigint[];
+  zeroIn: bigint;
+  /** Per output position (AveragePool counting only real elements: lcm / count); absent means 1. */
+  positionFactor?: bigint[];
+}
+
+/** The largest real element of each window (MaxPool): one ArgMax gadget per window, over its real elements only. */
+export interface MaxPoolNode extends NodeBase {
+  kind: 'maxpool';
+  input: string;
+  /** Batch · channels planes, each pooled alike. */
+  planes: number;
+  windows: Windows;
+}
+
+export type IrNode = LinearNode | AffineNode | RequantizeNode | ViewNode | ArgMaxNode | ConvNode | MaxPoolNode;
 
 export interface IrModel {
   bits: number;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../../circuits/compile.ts';
 import { ArtifactError, InputError, OnnxFormatError, ShapeError, UnsupportedError, ZkInferError } from '../../circuits/errors.ts';
-import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
+import { writeOnnxModel, type AttributeValue, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
 import { loadCompiled, predict, predictWith } from '../../circuits/predict.ts';
 import { build } from '../../prover/build.ts';
 import { prove } from '../../prover/prove.ts';
@@ -181,7 +181,9 @@ describe('unsupported ops and attributes → UnsupportedError naming node, op, d
     const err = await compileSpec('sin', oneNode({ opType: 'Sin', name: 'sine', inputs: ['x'], outputs: ['y'] }));
     expect(err.message).toBe('unsupported op Sin in domain "ai.onnx" (opset 13)');
     expect(err.context).toEqual(['node "sine" (Sin)']);
-    expect(err.hint).toBe('supported ops: Add, ArgMax, Constant, Flatten, Gemm, Identity, MatMul, Relu, Reshape');
+    expect(err.hint).toBe(
+      'supported ops: Add, ArgMax, AveragePool, Constant, Conv, Flatten, Gemm, GlobalAveragePool, GlobalMaxPool, Identity, MatMul, MaxPool, Relu, Reshape',
+    );
   });
 
   it('the opset is the model’s own', async () => {
@@ -215,6 +217,37 @@ describe('unsupported ops and attributes → UnsupportedError naming node, op, d
     );
     expect(gemm.message).toBe('attribute "broadcast" of Gemm is not supported');
     expect(gemm.hint).toBe('Gemm takes alpha, beta, transA, transB');
+  });
+
+  it('Conv and pool attribute values it cannot take name the node, the attribute and the value', async () => {
+    const convModel = (attributes: Record<string, AttributeValue>, weightDims = [2, 1, 3, 3], channels = 1) =>
+      writeOnnxModel({
+        inputs: [{ name: 'x', shape: [1, channels, 6, 6] }],
+        outputs: [{ name: 'y', shape: [1, 2, 4, 4] }],
+        initializers: [{ name: 'w', dims: weightDims, data: new Array<number>(weightDims.reduce((a, b) => a * b, 1)).fill(0.5) }],
+        nodes: [{ opType: 'Conv', name: 'conv1', inputs: ['x', 'w'], outputs: ['y'], attributes }],
+      });
+    const poolModel = (opType: string, attributes: Record<string, AttributeValue>, outputs = ['y']) =>
+      writeOnnxModel({
+        inputs: [{ name: 'x', shape: [1, 2, 6, 6] }],
+        outputs: [{ name: 'y', shape: [1, 2, 3, 3] }],
+        nodes: [{ opType, name: 'pool1', inputs: ['x'], outputs, attributes }],
+      });
+    const cases: [string, Uint8Array, RegExp, string][] = [
+      ['auto-pad', convModel({ auto_pad: { string: 'SAME' } }), /^attribute "auto_pad" = "SAME": expected NOTSET, VALID, SAME_UPPER or SAME_LOWER$/, 'node "conv1" (Conv)'],
+      ['group', convModel({ group: { int: 3 } }, [2, 1, 3, 3], 2), /^attribute "group" = 3 must divide both the 2 input and the 2 output channels$/, 'node "conv1" (Conv)'],
+      ['strides', convModel({ strides: { ints: [0, 1] } }), /^attribute "strides" = \[0,1\]: strides must be at least 1$/, 'node "conv1" (Conv)'],
+      ['pads-length', convModel({ pads: { ints: [1, 1] } }), /^attribute "pads" = \[1,1\] must hold 4 integers/, 'node "conv1" (Conv)'],
+      ['kernel-too-big', convModel({ pads: { ints: [0, 0, 0, 0] } }, [2, 1, 7, 7]), /^attribute "kernel_shape" = \[7,7\]: the window .* is larger than the padded input/, 'node "conv1" (Conv)'],
+      ['storage-order', poolModel('MaxPool', { kernel_shape: { ints: [2, 2] }, storage_order: { int: 1 } }), /^attribute "storage_order" = 1: only 0 \(row major\) is supported$/, 'node "pool1" (MaxPool)'],
+      ['indices', poolModel('MaxPool', { kernel_shape: { ints: [2, 2] } }, ['y', 'where']), /^the second output of MaxPool \("where", the indices\) is not supported$/, 'node "pool1" (MaxPool)'],
+      ['no-kernel', poolModel('AveragePool', {}), /^AveragePool needs the attribute "kernel_shape"$/, 'node "pool1" (AveragePool)'],
+    ];
+    for (const [name, bytes, message, context] of cases) {
+      const err = await compileSpec(name, bytes);
+      expect(err.message, name).toMatch(message);
+      expect(err.context, name).toEqual([context]);
+    }
   });
 
   it('Gemm whose B is not a constant', async () => {

@@ -276,6 +276,65 @@ function reluFixture(): Fixture {
   return b.fixture('Relu', [X]);
 }
 
+/**
+ * Conv: plain with bias, pads + strides + dilations (asymmetric), depthwise with SAME_UPPER
+ * and a Relu, SAME_LOWER, 1-D; and a max pool of a convolution (accumulator inputs wired
+ * into the gadgets) and of a Relu of one (gadget outputs).
+ */
+function convFixture(): Fixture {
+  const b = new ModelBuilder(900);
+  const X: RangedInput = { name: 'X', shape: [1, 2, 6, 6], lo: -1, hi: 1 };
+  const X1: RangedInput = { name: 'X1', shape: [1, 2, 7], lo: -0.5, hi: 1.5 };
+  const conv = (s: Scales, w: number[], inner: number, x: RangedInput) => productErrorBound(w, inner, s.input(x.name), maxAbs(x));
+  const wBasic = b.weight('W_basic', [3, 2, 3, 3]);
+  b.weight('B_basic', [3]);
+  b.node('Conv', ['X', 'W_basic', 'B_basic'], 'conv_basic', { kernel_shape: { ints: [3, 3] } });
+  b.output('conv_basic', [1, 3, 4, 4], 'Conv', (s) => conv(s, wBasic, 18, X));
+  const wPads = b.weight('W_pads', [2, 2, 2, 2]);
+  b.node('Conv', ['X', 'W_pads'], 'conv_pads', { pads: { ints: [1, 0, 2, 1] }, strides: { ints: [2, 1] }, dilations: { ints: [1, 2] } });
+  b.output('conv_pads', [1, 2, 4, 5], 'Conv', (s) => conv(s, wPads, 8, X));
+  const wDepth = b.weight('W_depth', [2, 1, 3, 3]);
+  b.weight('B_depth', [2]);
+  b.node('Conv', ['X', 'W_depth', 'B_depth'], 'depth_acc', { group: { int: 2 }, auto_pad: { string: 'SAME_UPPER' }, strides: { ints: [2, 2] } });
+  b.node('Relu', ['depth_acc'], 'conv_depthwise_relu');
+  b.output('conv_depthwise_relu', [1, 2, 3, 3], 'Conv', (s) => conv(s, wDepth, 9, X) + 2 * s.output('conv_depthwise_relu'));
+  const wLower = b.weight('W_lower', [1, 2, 2, 2]);
+  b.node('Conv', ['X', 'W_lower'], 'conv_same_lower', { auto_pad: { string: 'SAME_LOWER' } });
+  b.output('conv_same_lower', [1, 1, 6, 6], 'Conv', (s) => conv(s, wLower, 8, X));
+  const w1d = b.weight('W_1d', [2, 2, 3]);
+  b.node('Conv', ['X1', 'W_1d'], 'conv_1d', { pads: { ints: [1, 0] } });
+  b.output('conv_1d', [1, 2, 6], 'Conv', (s) => conv(s, w1d, 6, X1));
+  b.node('MaxPool', ['conv_basic'], 'maxpool_of_conv', { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } });
+  b.output('maxpool_of_conv', [1, 3, 2, 2], 'MaxPool', (s) => conv(s, wBasic, 18, X));
+  b.node('Relu', ['conv_basic'], 'hidden_relu');
+  b.node('MaxPool', ['hidden_relu'], 'maxpool_of_relu', { kernel_shape: { ints: [3, 3] }, strides: { ints: [1, 1] }, pads: { ints: [1, 1, 1, 1] } });
+  b.output('maxpool_of_relu', [1, 3, 4, 4], 'MaxPool', (s) => conv(s, wBasic, 18, X) + 2 * s.output('maxpool_of_relu'));
+  return b.fixture('Conv', [X, X1]);
+}
+
+/** MaxPool, AveragePool (padding counted and not, ceil_mode, dilations), global pools, on a public input. */
+function poolFixture(): Fixture {
+  const b = new ModelBuilder(1000);
+  const X: RangedInput = { name: 'X', shape: [1, 2, 6, 6], lo: -1, hi: 2 };
+  const half = (s: Scales) => s.input('X') / 2;
+  const pools: [string, string, number[], Record<string, AttributeValue>][] = [
+    ['MaxPool', 'max_2x2', [1, 2, 3, 3], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } }],
+    ['MaxPool', 'max_pads_ceil', [1, 2, 4, 4], { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] }, ceil_mode: { int: 1 } }],
+    ['MaxPool', 'max_dilated', [1, 2, 4, 4], { kernel_shape: { ints: [2, 2] }, dilations: { ints: [2, 2] } }],
+    ['AveragePool', 'avg_2x2', [1, 2, 3, 3], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } }],
+    ['AveragePool', 'avg_pads_excluded', [1, 2, 3, 3], { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] } }],
+    ['AveragePool', 'avg_pads_included', [1, 2, 3, 3], { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] }, pads: { ints: [1, 1, 1, 1] }, count_include_pad: { int: 1 } }],
+    ['AveragePool', 'avg_ceil', [1, 2, 3, 3], { kernel_shape: { ints: [3, 3] }, strides: { ints: [2, 2] }, ceil_mode: { int: 1 } }],
+    ['GlobalAveragePool', 'global_avg', [1, 2, 1, 1], {}],
+    ['GlobalMaxPool', 'global_max', [1, 2, 1, 1], {}],
+  ];
+  for (const [op, out, shape, attributes] of pools) {
+    b.node(op, ['X'], out, Object.keys(attributes).length ? attributes : undefined);
+    b.output(out, shape, op.replace('Global', ''), half);
+  }
+  return b.fixture('Pools', [X]);
+}
+
 /** Flatten axis 0, 1 (default), 2, −1 on a rank-3 input; Identity; views feeding Gemm and Relu. */
 function viewsFixture(): Fixture {
   const b = new ModelBuilder(600);
@@ -365,6 +424,8 @@ const FIXTURES: Fixture[] = [
   viewsFixture(),
   reshapeFixture(),
   constantFixture(),
+  convFixture(),
+  poolFixture(),
 ];
 
 function modelSpec(f: Fixture): OnnxModelSpec {

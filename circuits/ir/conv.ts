@@ -1,0 +1,153 @@
+/** The conv IR node: a windowed multiply-accumulate against constant weights (free in R1CS). */
+import type { ConvNode, QTensor } from './types.ts';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+const min3 = (a: bigint, b: bigint, c: bigint): bigint => (a < b ? (a < c ? a : c) : b < c ? b : c);
+const max3 = (a: bigint, b: bigint, c: bigint): bigint => (a > b ? (a > c ? a : c) : b > c ? b : c);
+
+function factorRange(node: ConvNode): { lo: bigint; hi: bigint } {
+  if (!node.positionFactor) return { lo: 1n, hi: 1n };
+  let lo = node.positionFactor[0]!;
+  let hi = lo;
+  for (const f of node.positionFactor) {
+    if (f < lo) lo = f;
+    if (f > hi) hi = f;
+  }
+  return { lo, hi };
+}
+
+const weightsPerOutput = (node: ConvNode): number => (node.channels / node.group) * node.windows.kernelSize;
+
+/**
+ * For each output channel the extreme sums over the input interval; a window with padding
+ * may leave any term out (it then contributes 0), so 0 joins every term's range there.
+ */
+export function convInterval(node: ConvNode, input: QTensor): { min: bigint; max: bigint } {
+  const lowIn = input.min - node.zeroIn;
+  const highIn = input.max - node.zeroIn;
+  const padded = node.windows.index.some((i) => i < 0);
+  const f = factorRange(node);
+  const per = weightsPerOutput(node);
+  let min: bigint | undefined;
+  let max: bigint | undefined;
+  for (let m = 0; m < node.outChannels; m++) {
+    let lo = node.bias[m]!;
+    let hi = node.bias[m]!;
+    for (let j = 0; j < per; j++) {
+      const w = node.weights[m * per + j]!;
+      const a = w * lowIn;
+      const b = w * highIn;
+      lo += padded ? min3(a, b, 0n) : a < b ? a : b;
+      hi += padded ? max3(a, b, 0n) : a > b ? a : b;
+    }
+    const candidates = [lo * f.lo, lo * f.hi, hi * f.lo, hi * f.hi];
+    for (const c of candidates) {
+      if (min === undefined || c < min) min = c;
+      if (max === undefined || c > max) max = c;
+    }
+  }
+  return { min: min ?? 0n, max: max ?? 0n };
+}
+
+/** Whether every partial sum stays within 2^53, so doubles compute it exactly. */
+function fitsInDoubles(node: ConvNode, input: QTensor): boolean {
+  const low = input.min - node.zeroIn;
+  const high = input.max - node.zeroIn;
+  const absIn = (low < 0n ? -low : low) > (high < 0n ? -high : high) ? (low < 0n ? -low : low) : high < 0n ? -high : high;
+  const per = weightsPerOutput(node);
+  const f = factorRange(node).hi;
+  for (let m = 0; m < node.outChannels; m++) {
+    let sum = node.bias[m]! < 0n ? -node.bias[m]! : node.bias[m]!;
+    for (let j = 0; j < per; j++) {
+      const w = node.weights[m * per + j]!;
+      sum += (w < 0n ? -w : w) * absIn;
+    }
+    if (sum * f >= MAX_SAFE) return false;
+  }
+  return true;
+}
+
+/** The reference semantics, in one loop nest for bigints and doubles alike. */
+function convolve<T extends number | bigint>(node: ConvNode, x: readonly T[], w: readonly T[], bias: readonly T[], zeroIn: T, factor: readonly T[] | undefined): T[] {
+  const { batch, channels, outChannels, group } = node;
+  const { positions, kernelSize, inputSize, index } = node.windows;
+  const perGroupIn = channels / group;
+  const perGroupOut = outChannels / group;
+  const per = perGroupIn * kernelSize;
+  const out = new Array<T>(batch * outChannels * positions);
+  for (let n = 0; n < batch; n++) {
+    for (let m = 0; m < outChannels; m++) {
+      const firstChannel = Math.floor(m / perGroupOut) * perGroupIn;
+      for (let p = 0; p < positions; p++) {
+        let acc = bias[m]!;
+        for (let c = 0; c < perGroupIn; c++) {
+          const plane = (n * channels + firstChannel + c) * inputSize;
+          for (let k = 0; k < kernelSize; k++) {
+            const at = index[p * kernelSize + k]!;
+            // JS arithmetic is the same for both kinds; the casts only hide T from the type checker.
+            if (at >= 0) acc = ((acc as number) + (w[m * per + c * kernelSize + k] as number) * ((x[plane + at] as number) - (zeroIn as number))) as T;
+          }
+        }
+        out[(n * outChannels + m) * positions + p] = factor ? (((acc as number) * (factor[p] as number)) as T) : acc;
+      }
+    }
+  }
+  return out;
+}
+
+export function evaluateConv(node: ConvNode, x: readonly bigint[], input: QTensor): bigint[] {
+  if (fitsInDoubles(node, input)) {
+    const out = convolve(node, x.map(Number), node.weights.map(Number), node.bias.map(Number), Number(node.zeroIn), node.positionFactor?.map(Number));
+    return out.map((v) => BigInt(v));
+  }
+  return convolve(node, x, node.weights, node.bias, node.zeroIn, node.positionFactor);
+}
+
+/**
+ * Circom: weights, bias and the window table as constant functions, the loops unrolled by
+ * circom into one linear expression per output (summed per input channel: circom copies a
+ * var's expression on every `+=`, so one long running sum would cost quadratic time).
+ */
+export function emitConv(node: ConvNode, inputName: string, outputName: string): { functions: string[]; body: string[] } {
+  const { batch, channels, outChannels, group } = node;
+  const { positions, kernelSize, inputSize, index } = node.windows;
+  const perGroupIn = channels / group;
+  const per = perGroupIn * kernelSize;
+  const rows = (values: readonly (bigint | number)[], width: number): string =>
+    Array.from({ length: values.length / width }, (_, r) => `[${values.slice(r * width, (r + 1) * width).join(',')}]`).join(',\n    ');
+  const functions = [
+    `function ${outputName}_weights() {\n  return [\n    ${rows(node.weights, per)}\n  ];\n}`,
+    `function ${outputName}_bias() {\n  return [${node.bias.join(',')}];\n}`,
+    `function ${outputName}_windows() {\n  return [\n    ${rows(Array.from(index), kernelSize)}\n  ];\n}`,
+  ];
+  if (node.positionFactor) functions.push(`function ${outputName}_factor() {\n  return [${node.positionFactor.join(',')}];\n}`);
+  const body = [
+    `var ${outputName}[${batch * outChannels * positions}];`,
+    `{`,
+    `  var w[${outChannels}][${per}] = ${outputName}_weights();`,
+    `  var b[${outChannels}] = ${outputName}_bias();`,
+    `  var win[${positions}][${kernelSize}] = ${outputName}_windows();`,
+    ...(node.positionFactor ? [`  var f[${positions}] = ${outputName}_factor();`] : []),
+    `  for (var n = 0; n < ${batch}; n++) {`,
+    `    for (var m = 0; m < ${outChannels}; m++) {`,
+    `      var first = (m \\ ${outChannels / group}) * ${perGroupIn};`,
+    `      for (var p = 0; p < ${positions}; p++) {`,
+    `        var acc = b[m];`,
+    `        for (var c = 0; c < ${perGroupIn}; c++) {`,
+    `          var part = 0;`,
+    `          for (var k = 0; k < ${kernelSize}; k++) {`,
+    `            if (win[p][k] >= 0) {`,
+    `              part += w[m][c * ${kernelSize} + k] * (${inputName}[(n * ${channels} + first + c) * ${inputSize} + win[p][k]] - ${node.zeroIn});`,
+    `            }`,
+    `          }`,
+    `          acc += part;`,
+    `        }`,
+    `        ${outputName}[(n * ${outChannels} + m) * ${positions} + p] = ${node.positionFactor ? 'acc * f[p]' : 'acc'};`,
+    `      }`,
+    `    }`,
+    `  }`,
+    `}`,
+  ];
+  return { functions, body };
+}
