@@ -1,11 +1,11 @@
 /**
- * `npm run bench`: compile, circom, setup, witness, prove and verify for the MNIST MLPs
- * in bench/models, each step in its own process (bench/step.ts) so that its peak memory
+ * `npm run bench`: compile, circom, setup, witness, prove and verify for the MNIST MLPs and
+ * CNNs in bench/models, each step in its own process (bench/step.ts) so that its peak memory
  * is its own, plus the quantized model's accuracy on the 1,000 test digits.
  *
- *   npm run bench [-- --only 196-25-10] [--reps 3] [--gas-only]
+ *   npm run bench [-- --only mlp-196-25-10] [--reps 3] [--gas-only]
  *
- * Writes bench/results/mlp.json and bench/results/mlp.md (temp file + rename) and prints
+ * Writes bench/results/models.json and bench/results/models.md (temp file + rename) and prints
  * the table on stdout; progress goes to stderr. Artifacts live in a temp folder that is
  * removed at the end. `--only` runs are written to the same files, with only those models.
  * Then the on-chain gas benchmark (bench/gas.ts: gas.json, gas.md); `--gas-only` runs it alone.
@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toJson, writeFileAtomic } from '../circuits/files.ts';
+import { nestArray } from '../circuits/input.ts';
 import { loadMnist, mnistSizeForFeatures } from '../scripts/mnist-data.ts';
 import { GNU_TIME } from './measure.ts';
 import { runGasBench } from './gas.ts';
@@ -26,13 +27,25 @@ const ROOT = path.dirname(BENCH_DIR);
 const STEP_SCRIPT = path.join(BENCH_DIR, 'step.ts');
 const MODELS_DIR = path.join(BENCH_DIR, 'models');
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
-const ARCHS = ['196-25-10', '784-56-10', '196-24-14-10'] as const;
 
-/**
- * circomlib-ml / keras2circom on the same 784-56-10 MLP, from a public zkML benchmark
- * (figure as given in the benchmark brief; not re-measured here).
- */
-const KERAS2CIRCOM_784_56_10 = 73_416;
+interface BenchModel {
+  /** bench/models/<name>.onnx and <name>.calibration.json. */
+  name: string;
+  /** circomlib-ml / keras2circom's constraints for the same architecture, from the public zkML benchmark (as given in the benchmark brief; not re-measured here). */
+  circomlibMl?: number;
+  /** Set up with the native development setup: a ptau of the CNNs' size (2^18) takes hours here with snarkjs. */
+  devSetup: boolean;
+}
+
+const MODELS: readonly BenchModel[] = [
+  { name: 'mlp-196-25-10', devSetup: false },
+  { name: 'mlp-784-56-10', circomlibMl: 73_416, devSetup: false },
+  { name: 'mlp-196-24-14-10', devSetup: false },
+  { name: 'cnn-lenet-small', circomlibMl: 2_558_720, devSetup: true },
+  { name: 'cnn-lenet', circomlibMl: 22_703_268, devSetup: true },
+  { name: 'cnn-small-14', circomlibMl: 523_312, devSetup: true },
+];
+const NAMES = MODELS.map((m) => m.name);
 
 const STEPS = ['compile', 'circom', 'setup', 'witness', 'prove', 'verify'] as const;
 type StepName = (typeof STEPS)[number];
@@ -49,10 +62,10 @@ interface Options {
 
 function usage(): string {
   return [
-    'usage: npm run bench -- [--only ARCH[,ARCH…]] [--reps N] [--gas-only]',
-    `  --only       models to run (${ARCHS.join(', ')}); repeatable; default all`,
+    'usage: npm run bench -- [--only MODEL[,MODEL…]] [--reps N] [--gas-only]',
+    `  --only       models to run (${NAMES.join(', ')}); repeatable; default all`,
     '  --reps       repetitions of witness, prove and verify (median reported); default 3',
-    '  --gas-only   skip the MLPs: only the on-chain gas benchmark (bench/gas.ts)',
+    '  --gas-only   skip the models: only the on-chain gas benchmark (bench/gas.ts)',
   ].join('\n');
 }
 
@@ -67,10 +80,10 @@ function parseOptions(argv: string[]): Options {
       return v;
     };
     if (flag === '--only') {
-      for (const name of value().split(',').filter(Boolean)) {
-        const arch = name.replace(/^mlp-/, '').replace(/\.onnx$/, '');
-        if (!(ARCHS as readonly string[]).includes(arch)) throw new Error(`unknown model "${name}": choose from ${ARCHS.join(', ')}`);
-        if (!options.only.includes(arch)) options.only.push(arch);
+      for (const given of value().split(',').filter(Boolean)) {
+        const name = given.replace(/\.onnx$/, '');
+        if (!NAMES.includes(name)) throw new Error(`unknown model "${given}": choose from ${NAMES.join(', ')}`);
+        if (!options.only.includes(name)) options.only.push(name);
       }
     } else if (flag === '--reps') {
       const n = Number(value());
@@ -247,14 +260,15 @@ function repeated(runs: StepRun[], extraKeys: string[] = []): StepFigures {
 
 // ---------------------------------------------------------------- one model
 
-function progress(arch: string, what: string, run?: StepRun, extra = ''): void {
+function progress(name: string, what: string, run?: StepRun, extra = ''): void {
   const figures = run ? `${fmtSeconds(run.seconds).padStart(9)}  ${fmtMB(run.peakRssMB).padStart(5)} MB` : '';
-  process.stderr.write(`[${arch}] ${what.padEnd(14)}${figures}${extra ? `  ${extra}` : ''}\n`);
+  process.stderr.write(`[${name}] ${what.padEnd(14)}${figures}${extra ? `  ${extra}` : ''}\n`);
 }
 
-async function benchModel(arch: string, reps: number): Promise<ModelResult> {
-  const onnx = path.join(MODELS_DIR, `mlp-${arch}.onnx`);
-  const calibration = path.join(MODELS_DIR, `mlp-${arch}.calibration.json`);
+async function benchModel(model: BenchModel, reps: number): Promise<ModelResult> {
+  const arch = model.name;
+  const onnx = path.join(MODELS_DIR, `${arch}.onnx`);
+  const calibration = path.join(MODELS_DIR, `${arch}.calibration.json`);
   const dir = path.join(workDir!, arch);
   const notes: string[] = [];
 
@@ -267,12 +281,18 @@ async function benchModel(arch: string, reps: number): Promise<ModelResult> {
     notes.push(`the compiler's cost model predicted ${compile.result.predictedConstraints} constraints, circom counted ${c.constraints}`);
   }
 
-  // The dev ptau first, on its own, so setup's time excludes making one.
-  const ptau = await runStep('ptau', [String(c.ptauPower)]);
-  const created = ptau.result.created === true;
-  progress(arch, 'ptau', ptau, created ? `made a new dev ptau 2^${ptau.result.power} (not cached before)` : `cached 2^${ptau.result.power}`);
-  if (created) notes.push(`a development ptau of power ${ptau.result.power} had to be made (${fmtSeconds(ptau.seconds)}), counted in "setup incl. ptau" only`);
-  const setup = await runStep('setup', [dir]);
+  let ptau: StepRun | undefined;
+  let created = false;
+  if (model.devSetup) {
+    notes.push('set up with the native development setup (setup --dev): no ptau');
+  } else {
+    // The dev ptau first, on its own, so setup's time excludes making one.
+    ptau = await runStep('ptau', [String(c.ptauPower)]);
+    created = ptau.result.created === true;
+    progress(arch, 'ptau', ptau, created ? `made a new dev ptau 2^${ptau.result.power} (not cached before)` : `cached 2^${ptau.result.power}`);
+    if (created) notes.push(`a development ptau of power ${ptau.result.power} had to be made (${fmtSeconds(ptau.seconds)}), counted in "setup incl. ptau" only`);
+  }
+  const setup = await runStep('setup', model.devSetup ? [dir, '--dev'] : [dir]);
   progress(arch, 'setup', setup);
 
   // The first test digit of the right size, as prove's input JSON.
@@ -281,7 +301,7 @@ async function benchModel(arch: string, reps: number): Promise<ModelResult> {
   const features = input.shape.reduce((a, b) => a * b, 1);
   const { test } = loadMnist({ size: mnistSizeForFeatures(features) });
   const inputFile = path.join(workDir!, `${arch}-input.json`);
-  await writeFile(inputFile, JSON.stringify({ [input.name]: Array.from(test.x[0]!) }));
+  await writeFile(inputFile, JSON.stringify({ [input.name]: nestArray(Array.from(test.x[0]!), input.shape) }));
 
   const runs: Record<'witness' | 'prove' | 'verify', StepRun[]> = { witness: [], prove: [], verify: [] };
   for (let r = 0; r < reps; r++) {
@@ -312,7 +332,7 @@ async function benchModel(arch: string, reps: number): Promise<ModelResult> {
   const publicInputs = Number(c.publicInputs);
   const publicOutputs = Number(c.publicOutputs);
   const result: ModelResult = {
-    model: `mlp-${arch}`,
+    model: arch,
     onnx: path.relative(ROOT, onnx),
     date: new Date().toISOString(),
     constraints: Number(c.constraints),
@@ -324,16 +344,16 @@ async function benchModel(arch: string, reps: number): Promise<ModelResult> {
       circuitPower: Number(c.ptauPower),
       filePower: Number(setup.result.ptauPower),
       created,
-      seconds: round(ptau.seconds),
-      path: String(ptau.result.path),
+      seconds: round(ptau?.seconds ?? 0),
+      path: ptau ? String(ptau.result.path) : 'none (setup --dev)',
     },
     steps: {
       compile: single(compile),
       circom: single(circom),
       setup: single(setup, {
-        withPtauSeconds: round(setup.seconds + ptau.seconds),
+        withPtauSeconds: round(setup.seconds + (ptau?.seconds ?? 0)),
         ptauCreated: created,
-        ptauPeakRssMB: round(ptau.peakRssMB, 1),
+        ptauPeakRssMB: round(ptau?.peakRssMB ?? 0, 1),
       }),
       witness: repeated(runs.witness),
       prove: repeated(runs.prove, ['warmSeconds', 'callSeconds']),
@@ -349,11 +369,11 @@ async function benchModel(arch: string, reps: number): Promise<ModelResult> {
     },
     notes,
   };
-  if (arch === '784-56-10') {
+  if (model.circomlibMl) {
     result.keras2circom = {
-      constraints: KERAS2CIRCOM_784_56_10,
-      ratio: round(KERAS2CIRCOM_784_56_10 / result.constraints, 2),
-      source: 'circomlib-ml / keras2circom, 784-56-10 MLP, non-linear constraints (public zkML benchmark)',
+      constraints: model.circomlibMl,
+      ratio: round(model.circomlibMl / result.constraints, 2),
+      source: `circomlib-ml / keras2circom, ${arch}'s architecture (public zkML benchmark)`,
     };
   }
   return result;
@@ -409,7 +429,7 @@ function machineInfo(baselineRssMB: number, loadAtStart: number): Machine {
 function markdown(report: { date: string; machine: Machine; reps: number; totalSeconds: number; models: ModelResult[] }): string {
   const { machine: m } = report;
   const lines: string[] = [];
-  lines.push('# zkinfer MLP benchmark', '');
+  lines.push('# zkinfer MNIST model benchmark', '');
   lines.push(
     `${report.date} · ${m.cpus} × ${m.cpuModel}, ${m.memoryGB} GB · node ${m.node} · snarkjs ${m.snarkjs} · circom2 ${m.circom2} · ` +
       `witness/prove/verify: median of ${report.reps} run(s) · total ${fmtSeconds(report.totalSeconds)} · ` +
@@ -444,7 +464,7 @@ function markdown(report: { date: string; machine: Machine; reps: number; totalS
   for (const r of report.models) {
     if (r.keras2circom) {
       lines.push(
-        `- ${r.model} vs circomlib-ml / keras2circom (${fmtInt(r.keras2circom.constraints)} non-linear constraints for the same architecture, ` +
+        `- ${r.model} vs circomlib-ml / keras2circom (${fmtInt(r.keras2circom.constraints)} constraints for the same architecture, ` +
           `public zkML benchmark): ${r.keras2circom.ratio}× theirs / ours.`,
       );
     }
@@ -455,7 +475,7 @@ function markdown(report: { date: string; machine: Machine; reps: number; totalS
       'BN254 engine, "warm" is a second call in the same process.',
     `- Peak RSS is per step, one process per step: ${m.rssMethod}. Every figure includes node + tsx (${fmtMB(m.baselineRssMB)} MB for a step that does nothing); ` +
       'for repeated steps the maximum over runs.',
-    '- setup uses the cached development ptau (the smallest cached file of at least the needed power); "setup" excludes making one, "setup incl. ptau" includes it when it had to be made.',
+    '- setup: the MLPs use the cached development ptau (the smallest cached file of at least the needed power; "setup" excludes making one, "setup incl. ptau" includes it when it had to be made); the CNNs use the native development setup (setup --dev, no ptau).',
     '- accuracy: the 1,000 MNIST test digits (scripts/mnist-data.ts), quantized = reference evaluator (circuits/predict.ts, bit-exact with the circuit), float = the normalized ONNX graph.',
   );
   const notes = report.models.flatMap((r) => r.notes.map((n) => `${r.model}: ${n}`));
@@ -465,8 +485,8 @@ function markdown(report: { date: string; machine: Machine; reps: number; totalS
 
 // ---------------------------------------------------------------- main
 
-async function mlpBench(options: Options): Promise<void> {
-  const archs = options.only.length > 0 ? ARCHS.filter((a) => options.only.includes(a)) : [...ARCHS];
+async function modelBench(options: Options): Promise<void> {
+  const models = options.only.length > 0 ? MODELS.filter((m) => options.only.includes(m.name)) : [...MODELS];
   const started = performance.now();
   const loadAtStart = os.loadavg()[0]!;
   const date = new Date().toISOString();
@@ -475,19 +495,19 @@ async function mlpBench(options: Options): Promise<void> {
     if (!GNU_TIME) process.stderr.write('bench: GNU time not found: peak RSS from the step process and polled children\n');
     const baseline = await runStep('noop', []);
     process.stderr.write(
-      `bench: ${archs.join(', ')} · ${os.cpus().length} CPUs (load ${loadAtStart.toFixed(1)}) · node ${process.version} · ${options.reps} rep(s) · artifacts in ${workDir}\n`,
+      `bench: ${models.map((m) => m.name).join(', ')} · ${os.cpus().length} CPUs (load ${loadAtStart.toFixed(1)}) · node ${process.version} · ${options.reps} rep(s) · artifacts in ${workDir}\n`,
     );
-    const models: ModelResult[] = [];
-    for (const arch of archs) models.push(await benchModel(arch, options.reps));
+    const results: ModelResult[] = [];
+    for (const model of models) results.push(await benchModel(model, options.reps));
     const totalSeconds = round((performance.now() - started) / 1000, 1);
     const machine = machineInfo(baseline.peakRssMB, loadAtStart);
-    const report = { benchmark: 'zkinfer-mlp', date, totalSeconds, reps: options.reps, machine, models };
+    const report = { benchmark: 'zkinfer-mnist', date, totalSeconds, reps: options.reps, machine, models: results };
     const md = markdown(report);
     await mkdir(RESULTS_DIR, { recursive: true });
-    await writeFileAtomic(path.join(RESULTS_DIR, 'mlp.json'), toJson(report));
-    await writeFileAtomic(path.join(RESULTS_DIR, 'mlp.md'), md);
+    await writeFileAtomic(path.join(RESULTS_DIR, 'models.json'), toJson(report));
+    await writeFileAtomic(path.join(RESULTS_DIR, 'models.md'), md);
     process.stdout.write(md);
-    process.stderr.write(`bench: done in ${fmtSeconds(totalSeconds)}; wrote ${path.relative(ROOT, RESULTS_DIR)}/mlp.json and mlp.md\n`);
+    process.stderr.write(`bench: done in ${fmtSeconds(totalSeconds)}; wrote ${path.relative(ROOT, RESULTS_DIR)}/models.json and models.md\n`);
   } finally {
     cleanup();
   }
@@ -495,7 +515,7 @@ async function mlpBench(options: Options): Promise<void> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  if (!options.gasOnly) await mlpBench(options);
+  if (!options.gasOnly) await modelBench(options);
   await runGasBench();
 }
 

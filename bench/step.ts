@@ -15,7 +15,7 @@
  *   compile  <model.onnx> <dir> <calibration.json>
  *   circom   <dir>
  *   ptau     <power>                      ensureDevPtau (cached per user)
- *   setup    <dir>
+ *   setup    <dir> [--dev]                 --dev: the native development setup (no ptau)
  *   witness  <dir> <input.json>
  *   prove    <dir> <input.json>           cold call, then a warm one in the same process
  *   verify   <dir>                        cold call, then a warm one in the same process
@@ -125,11 +125,11 @@ async function runStep(step: string, args: string[]): Promise<Json> {
     }
 
     case 'setup': {
-      const [dir] = need(args, 1, 'setup <dir>');
+      const [dir, flag] = need(args, 1, 'setup <dir> [--dev]');
       const { setup } = await import('../prover/setup.ts');
       const { releaseCurves } = await import('../verifier/curves.ts');
       try {
-        const { value, seconds } = await timed(() => setup(dir!));
+        const { value, seconds } = await timed(() => setup(dir!, { dev: flag === '--dev' }));
         return { seconds, ptauPower: value.ptauPower, circuitPower: value.circuitPower, ptau: value.ptau, development: value.development };
       } finally {
         await releaseCurves();
@@ -189,7 +189,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
       const { runFloat } = await import('../circuits/calibrate.ts');
       const { normalize } = await import('../circuits/normalize.ts');
       const { loadOnnx } = await import('../circuits/onnx/load.ts');
-      const { sizeOf } = await import('../circuits/input.ts');
+      const { nestArray, sizeOf } = await import('../circuits/input.ts');
       const { loadMnist, mnistSizeForFeatures } = await import('../scripts/mnist-data.ts');
       const { manifest, ir } = await loadCompiled(dir!);
       const ng = normalize(loadOnnx(await readFile(model!), model!));
@@ -204,7 +204,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
         const first: number[] = [];
         test.x.forEach((x, i) => {
           const pixels = Array.from(x);
-          const q = predictWith(manifest, ir, { [input.name]: pixels }, `test digit ${i}`);
+          const q = predictWith(manifest, ir, { [input.name]: nestArray(pixels, input.shape) }, `test digit ${i}`);
           const f = runFloat(ng, new Map([[input.name, pixels]])).get(output.name);
           if (!f) throw new Error(`the float graph computes no value named "${output.name}"`);
           const qa = q.outputs[0]!.argmax;

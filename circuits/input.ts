@@ -23,6 +23,14 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** A row-major flat array as the nested array of `shape` that input JSON takes. */
+export function nestArray(flat: readonly number[], shape: readonly number[]): unknown {
+  if (shape.length === 0) return flat[0];
+  const [d, ...rest] = shape as [number, ...number[]];
+  const step = sizeOf(rest);
+  return Array.from({ length: d }, (_, i) => nestArray(flat.slice(i * step, (i + 1) * step), rest));
+}
+
 /** The shape of a nested array, checking that it is rectangular and holds only finite numbers. */
 function flattenNested(value: unknown, where: string, source: string): { shape: number[]; values: number[] } {
   const context = [source];
