@@ -4,6 +4,7 @@
  * constants, and infers the shape of every computed value.
  */
 import { OnnxFormatError, UnsupportedError } from './errors.ts';
+import { foldBatchNorm } from './fold-batchnorm.ts';
 import { describeNode, type ConstTensor, type Graph, type GraphNode } from './graph.ts';
 import { OPS, type OpSpec, type ShapeContext } from './ops/index.ts';
 
@@ -80,5 +81,5 @@ export function normalize(graph: Graph): NormalizedGraph {
       });
     }
   }
-  return { graph, constants, shapes, nodes };
+  return foldBatchNorm({ graph, constants, shapes, nodes });
 }

@@ -13,7 +13,7 @@ function lowerView(node: GraphNode, ctx: LowerContext, shape: number[]): void {
 }
 
 /** An op whose output is its input's data under a shape computed by `shapeOf`. */
-function viewOp(opType: string, inputs: OpSpec['inputs'], attributes: OpSpec['attributes'], shapeOf: (node: GraphNode, ctx: ShapeContext) => number[]): OpSpec {
+export function viewOp(opType: string, inputs: OpSpec['inputs'], attributes: OpSpec['attributes'], shapeOf: (node: GraphNode, ctx: ShapeContext) => number[]): OpSpec {
   return {
     opType,
     inputs,

@@ -39,6 +39,8 @@ export interface Fixture {
   outputs: OutputCheck[];
   initializers: TensorSpec[];
   nodes: NodeSpec[];
+  /** The default domain's opset (default: the writer's); older ops' attribute forms need an older one. */
+  opset?: number;
 }
 
 const CALIBRATION_SAMPLES = 48;
@@ -96,6 +98,7 @@ function modelSpec(f: Fixture): OnnxModelSpec {
     outputs: f.outputs.map((o) => ({ name: o.name, shape: o.shape })),
     initializers: f.initializers,
     nodes: f.nodes,
+    opset: f.opset,
   };
 }
 
