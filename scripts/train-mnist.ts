@@ -18,33 +18,28 @@
  * the input shape [1, N]. digits.json: `[{"label": 3, "input": {"input": [[...]]}}, ...]`,
  * one test digit per class (the first one of its class that the float model gets right).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeOnnxModel, type NodeSpec, type TensorSpec } from '../circuits/onnx/writer.ts';
 import { loadMnist, mnistSizeForFeatures, type MnistSet } from './mnist-data.ts';
 import { mulberry32 } from '../circuits/random.ts';
+import {
+  Adam,
+  ROOT,
+  argmax,
+  calibrationJson,
+  cosineLearningRate,
+  gaussian,
+  roundForJson,
+  roundToFloat32,
+  shuffled,
+  softmaxCrossEntropy,
+  writeFile,
+} from './training.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_ARCH = '784-56-10';
 export const ALL_ARCHS = ['784-56-10', '196-25-10', '196-24-14-10'] as const;
 const CALIBRATION_SAMPLES = 64;
-const JSON_DECIMALS = 4;
-
-
-function gaussian(rng: () => number): number {
-  const u = 1 - rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-
-function shuffled(n: number, rng: () => number): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
 
 /** A dense layer, `y = W·x + b`, W row-major [out, in] (PyTorch's Linear layout). */
 export interface Dense {
@@ -105,12 +100,6 @@ export function predict(mlp: Mlp, x: ArrayLike<number>): Float64Array {
   return forwardAll(mlp, x).at(-1)!;
 }
 
-export function argmax(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
-  return best;
-}
-
 /** Fraction of `set` classified correctly. */
 export function accuracy(mlp: Mlp, set: MnistSet): number {
   let correct = 0;
@@ -134,38 +123,21 @@ export function trainMlp(sizes: number[], train: MnistSet, options: TrainOptions
   const rng = mulberry32(seed);
   const mlp = initMlp(sizes, rng);
   const params = mlp.layers.flatMap((l) => [l.w, l.b]);
-  const grads = params.map((p) => new Float64Array(p.length));
-  const m = params.map((p) => new Float64Array(p.length));
-  const v = params.map((p) => new Float64Array(p.length));
-  const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
-  let step = 0;
+  const adam = new Adam(params);
 
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const lr = learningRate * 0.5 * (1 + Math.cos((Math.PI * epoch) / epochs));
+    const lr = cosineLearningRate(learningRate, epoch, epochs);
     const order = shuffled(train.x.length, rng);
     let loss = 0;
     for (let start = 0; start < order.length; start += batchSize) {
       const batch = order.slice(start, start + batchSize);
-      for (const g of grads) g.fill(0);
-      for (const n of batch) loss += backprop(mlp, train.x[n]!, train.y[n]!, grads);
-      step++;
-      const c1 = 1 - beta1 ** step;
-      const c2 = 1 - beta2 ** step;
-      params.forEach((p, k) => {
-        const g = grads[k]!;
-        const mk = m[k]!;
-        const vk = v[k]!;
-        for (let j = 0; j < p.length; j++) {
-          const gj = g[j]! / batch.length;
-          mk[j] = beta1 * mk[j]! + (1 - beta1) * gj;
-          vk[j] = beta2 * vk[j]! + (1 - beta2) * gj * gj;
-          p[j] = p[j]! - (lr * (mk[j]! / c1)) / (Math.sqrt(vk[j]! / c2) + eps);
-        }
-      });
+      adam.zeroGrad();
+      for (const n of batch) loss += backprop(mlp, train.x[n]!, train.y[n]!, adam.grads);
+      adam.step(lr, batch.length);
     }
     log?.(`  epoch ${epoch + 1}/${epochs}: loss ${(loss / order.length).toFixed(4)}, lr ${lr.toExponential(2)}`);
   }
-  for (const p of params) for (let j = 0; j < p.length; j++) p[j] = Math.fround(p[j]!);
+  roundToFloat32(params);
   return mlp;
 }
 
@@ -173,13 +145,8 @@ export function trainMlp(sizes: number[], train: MnistSet, options: TrainOptions
 function backprop(mlp: Mlp, x: Float32Array, label: number, grads: Float64Array[]): number {
   const acts = forwardAll(mlp, x);
   const logits = acts.at(-1)!;
-  const max = Math.max(...logits);
-  let sum = 0;
   const delta = new Float64Array(logits.length);
-  for (let o = 0; o < logits.length; o++) sum += (delta[o] = Math.exp(logits[o]! - max));
-  for (let o = 0; o < logits.length; o++) delta[o] = delta[o]! / sum;
-  const loss = -Math.log(Math.max(delta[label]!, 1e-12));
-  delta[label] = delta[label]! - 1;
+  const loss = softmaxCrossEntropy(logits, label, delta);
 
   let d = delta;
   for (let l = mlp.layers.length - 1; l >= 0; l--) {
@@ -242,15 +209,8 @@ export function mlpToOnnx(mlp: Mlp): Uint8Array {
   });
 }
 
-const round = (x: number) => Number(x.toFixed(JSON_DECIMALS));
 /** One sample nested as the input shape [1, N], rounded for small files. */
-const asInput = (x: Float32Array) => [Array.from(x, round)];
-
-function calibrationJson(train: MnistSet, seed: number): string {
-  const picks = shuffled(train.x.length, mulberry32(seed ^ 0x5eed)).slice(0, CALIBRATION_SAMPLES);
-  const lines = picks.map((n) => '    ' + JSON.stringify(asInput(train.x[n]!)));
-  return `{\n  "input": [\n${lines.join(',\n')}\n  ]\n}\n`;
-}
+const asInput = (x: Float32Array) => [Array.from(x, roundForJson)];
 
 function digitsJson(mlp: Mlp, test: MnistSet): string {
   const lines: string[] = [];
@@ -260,12 +220,6 @@ function digitsJson(mlp: Mlp, test: MnistSet): string {
     lines.push('  ' + JSON.stringify({ label, input: { input: asInput(test.x[n]!) } }));
   }
   return `[\n${lines.join(',\n')}\n]\n`;
-}
-
-function write(file: string, content: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-  console.log(`  wrote ${path.relative(ROOT, file)} (${fs.statSync(file).size} bytes)`);
 }
 
 export interface TrainedModel {
@@ -287,16 +241,16 @@ export function trainAndExport(arch: string, options: TrainOptions = {}): Traine
   console.log(`${arch}: float test accuracy ${(100 * testAccuracy).toFixed(1)}% on ${test.x.length} digits, trained in ${trainSeconds.toFixed(1)} s`);
 
   const onnxBytes = mlpToOnnx(mlp);
-  const calibration = calibrationJson(train, seed);
+  const calibration = calibrationJson(train, seed, CALIBRATION_SAMPLES, asInput);
   if (arch === DEMO_ARCH) {
     const dir = path.join(ROOT, 'examples', 'mnist-mlp');
-    write(path.join(dir, 'model.onnx'), onnxBytes);
-    write(path.join(dir, 'calibration.json'), calibration);
-    write(path.join(dir, 'digits.json'), digitsJson(mlp, test));
+    writeFile(path.join(dir, 'model.onnx'), onnxBytes);
+    writeFile(path.join(dir, 'calibration.json'), calibration);
+    writeFile(path.join(dir, 'digits.json'), digitsJson(mlp, test));
   }
   const benchDir = path.join(ROOT, 'bench', 'models');
-  write(path.join(benchDir, `mlp-${arch}.onnx`), onnxBytes);
-  write(path.join(benchDir, `mlp-${arch}.calibration.json`), calibration);
+  writeFile(path.join(benchDir, `mlp-${arch}.onnx`), onnxBytes);
+  writeFile(path.join(benchDir, `mlp-${arch}.calibration.json`), calibration);
   return { arch, testAccuracy, trainSeconds };
 }
 
