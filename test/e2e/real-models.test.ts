@@ -44,7 +44,7 @@ function uniformSamples(size: number, lo: number, hi: number, count = 32): numbe
 
 /** Stated tolerances (absolute, in the outputs' units), above what was measured; see each model's printed error. */
 // Measured (max over the example and 20 random inputs): conv 0.0084, max pool 0.014, average 0.0093,
-// 3l_relu_conv_fc 0.0085, 4l_relu_conv_fc 0.0021, atmega 0.34 (logits of tens), conv_k2_maxpool_k2 0.044.
+// 3l_relu_conv_fc 0.0085, 4l_relu_conv_fc 0.0021, atmega 0.34, conv_k2_maxpool_k2 0.044.
 const TOLERANCES = { conv: 0.02, maxPool: 0.03, average: 0.02, convFc3: 0.02, convFc4: 0.01, atmega: 0.6, convMaxPool: 0.1 };
 
 /** A fixed pseudo-random example input for models that come without one. */
