@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { nestArray } from '../../circuits/input.ts';
 import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
 
 export { mulberry32 } from '../../circuits/random.ts';
@@ -20,13 +21,7 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** A nested array of `shape` holding `flat` row-major (as input JSON takes it). */
-export function nest(flat: readonly number[], shape: readonly number[]): unknown {
-  if (shape.length === 0) return flat[0];
-  const [d, ...rest] = shape as [number, ...number[]];
-  const step = sizeOf(rest);
-  return Array.from({ length: d }, (_, i) => nest(flat.slice(i * step, (i + 1) * step), rest));
-}
+export { nestArray as nest };
 
 /** Temp directories under os.tmpdir(), removed together. */
 export class TempDirs {
@@ -78,7 +73,7 @@ export function calibrationSamples(rng: () => number, inputs: readonly RangedInp
 
 /** Input JSON of a sample: `{"<name>": nested array}`. */
 export function inputJson(sample: Sample, inputs: readonly RangedInput[]): Record<string, unknown> {
-  return Object.fromEntries(inputs.map((i) => [i.name, nest(sample[i.name]!, i.shape)]));
+  return Object.fromEntries(inputs.map((i) => [i.name, nestArray(sample[i.name]!, i.shape)]));
 }
 
 /** Writes a calibration file in the `[{"<input name>": sample}, …]` form; returns its path. */
