@@ -10,7 +10,7 @@ import { defaultCalibration, observeRanges, parseCalibration, type Calibration }
 import { emitCircom, MAIN_TEMPLATE, signalNames } from './emit.ts';
 import { ArtifactError } from './errors.ts';
 import { readUserJsonFile, writeFileAtomic, writeJsonAtomic } from './files.ts';
-import { nodeCost, outputConstraints } from './ir/index.ts';
+import { nodeCost, nodeNote, outputConstraints } from './ir/index.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
 import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
 import { inRangeCost, inRangeParams } from './gadgets.ts';
@@ -53,7 +53,7 @@ function layerReports(ir: IrModel): LayerReport[] {
   }
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
-    reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: nodeCost(node, ir), bits: signedBits(out.min, out.max), note: node.kind });
+    reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: nodeCost(node, ir), bits: signedBits(out.min, out.max), note: nodeNote(node, ir) });
   }
   const bindings = outputConstraints(ir);
   if (bindings > 0) {

@@ -9,11 +9,14 @@ import { inRangeComponent, inRangeParams } from './gadgets.ts';
 import { emitAffine } from './ir/affine.ts';
 import { emitArgMax } from './ir/argmax.ts';
 import { emitConv } from './ir/conv.ts';
+import { emitLeakyRelu } from './ir/leakyrelu.ts';
+import { emitLookup } from './ir/lookup.ts';
 import { emitMaxPool } from './ir/maxpool.ts';
 import { nodeCost } from './ir/index.ts';
 import { emitLinear } from './ir/linear.ts';
 import { emitRequantize } from './ir/requantize.ts';
-import type { IrModel } from './ir/types.ts';
+import { emitSoftmax } from './ir/softmax.ts';
+import type { IrModel, IrNode, ViewNode } from './ir/types.ts';
 import { sizeOf } from './tensor.ts';
 
 export const MAIN_TEMPLATE = 'Model';
@@ -45,13 +48,38 @@ export interface EmitOptions {
   origin: string;
 }
 
+/** One node's Circom: helper functions (constant tables) and the lines of the main template. */
+function emitNode(node: Exclude<IrNode, ViewNode>, ir: IrModel, names: ReadonlyMap<string, string>, id: string): { functions: string[]; body: string[] } {
+  if (node.kind === 'affine') return { functions: [], body: emitAffine(node, names, id) };
+  const input = ir.tensors.get(node.input)!;
+  const inputName = names.get(node.input)!;
+  switch (node.kind) {
+    case 'linear':
+      return emitLinear(node, inputName, id);
+    case 'conv':
+      return emitConv(node, inputName, id);
+    case 'maxpool':
+      return emitMaxPool(node, input, inputName, id);
+    case 'lookup':
+      return emitLookup(node, input, inputName, id);
+    case 'softmax':
+      return emitSoftmax(node, inputName, id);
+    case 'argmax':
+      return { functions: [], body: emitArgMax(node, input, inputName, id) };
+    case 'requantize':
+      return { functions: [], body: emitRequantize(node, input, inputName, id) };
+    case 'leakyrelu':
+      return { functions: [], body: emitLeakyRelu(node, input, inputName, id) };
+  }
+}
+
 export function emitCircom(ir: IrModel, options: EmitOptions): string {
   const signals = signalNames(ir);
   const taken = new Set<string>([...signals.inputs.values(), ...signals.outputs.values()]);
   const names = new Map<string, string>(signals.inputs);
   const functions: string[] = [];
   const body: string[] = [];
-  const needsRequantize = ir.nodes.some((n) => n.kind === 'requantize');
+  const needsRequantize = ir.nodes.some((n) => n.kind === 'requantize' || n.kind === 'leakyrelu');
 
   body.push('// Public outputs first: they lead public.json.');
   for (const t of ir.outputs) body.push(`signal output ${signals.outputs.get(t.name)}[${sizeOf(t.shape)}];`);
@@ -72,28 +100,16 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
   }
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
-    body.push('', `// node "${node.node}" (${node.op}) → "${node.output}" [${out.shape}]: ${node.kind}, ${nodeCost(node, ir)} constraints`);
+    body.push('', `// node "${node.node}" (${node.op}) → "${node.output}" [${out.shape}]: ${node.note ? `${node.kind} (${node.note})` : node.kind}, ${nodeCost(node, ir)} constraints`);
     if (node.kind === 'view') {
       names.set(node.output, names.get(node.input)!);
       continue;
     }
     const id = identifier('t', node.output, taken);
     names.set(node.output, id);
-    if (node.kind === 'linear') {
-      const emitted = emitLinear(node, names.get(node.input)!, id);
-      functions.push(...emitted.functions);
-      body.push(...emitted.body);
-    } else if (node.kind === 'affine') {
-      body.push(...emitAffine(node, names, id));
-    } else if (node.kind === 'argmax') {
-      body.push(...emitArgMax(node, ir.tensors.get(node.input)!, names.get(node.input)!, id));
-    } else if (node.kind === 'conv' || node.kind === 'maxpool') {
-      const emitted = node.kind === 'conv' ? emitConv(node, names.get(node.input)!, id) : emitMaxPool(node, ir.tensors.get(node.input)!, names.get(node.input)!, id);
-      functions.push(...emitted.functions);
-      body.push(...emitted.body);
-    } else {
-      body.push(...emitRequantize(node, ir.tensors.get(node.input)!, names.get(node.input)!, id));
-    }
+    const emitted = emitNode(node, ir, names, id);
+    functions.push(...emitted.functions);
+    body.push(...emitted.body);
   }
   body.push('');
   for (const t of ir.outputs) {
@@ -105,6 +121,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
     needsRequantize ? 'requantize.circom' : undefined,
     ir.nodes.some((n) => n.kind === 'argmax' || n.kind === 'maxpool') ? 'argmax.circom' : undefined,
     ir.inputRangeCheck ? 'range.circom' : undefined,
+    ir.nodes.some((n) => n.kind === 'lookup' || n.kind === 'softmax') ? 'activation.circom' : undefined,
   ].filter(Boolean);
   return [
     'pragma circom 2.1.0;',

@@ -17,7 +17,7 @@ import { ZkInferError } from './errors.ts';
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 
 /** The gadget template files, relative to TEMPLATES_DIR. */
-export const TEMPLATE_FILES = ['requantize.circom', 'range.circom', 'argmax.circom'] as const;
+export const TEMPLATE_FILES = ['requantize.circom', 'range.circom', 'argmax.circom', 'activation.circom'] as const;
 
 /**
  * Include paths a circuit using the gadgets needs: TEMPLATES_DIR and the folder that
@@ -207,6 +207,356 @@ export function requantizeReluCost(p: RequantizeReluParams): number {
 export function requantizeReluComponent(p: RequantizeReluParams): string {
   checkRequantize(reluAsRequantize(p));
   return `RequantizeRelu(${p.M}, ${p.s}, ${p.zOut}, ${p.qmin}, ${p.qmax}, ${p.B})`;
+}
+
+// ------------------------------------------------------------------ LeakyRelu
+
+/**
+ * Parameters of `LeakyRelu(Mp, Mn, s, zOut, lo, hi, A, B)`: y = acc·Mp for acc ≥ 0, acc·Mn for
+ * acc < 0, then out = clamp(floor((y + 2^(s−1)) / 2^s) + zOut, lo, hi).
+ */
+export interface LeakyReluParams {
+  /** Multiplier for acc ≥ 0. */
+  Mp: bigint;
+  /** Multiplier for acc < 0: ≠ Mp, may be 0 or negative. */
+  Mn: bigint;
+  s: number;
+  zOut: bigint;
+  lo: bigint;
+  hi: bigint;
+  /** Sign bits, ≥ 1: −2^A ≤ acc < 2^A for every reachable accumulator. */
+  A: number;
+  /** Requantize's window bits for y (see leakyReluBoundBits). */
+  B: number;
+}
+
+/** LeakyRelu parameters before A and B are chosen. */
+export type LeakyReluShape = Omit<LeakyReluParams, 'A' | 'B'>;
+
+/** The Requantize that rounds and clamps y inside LeakyRelu. */
+function leakyReluRequantize(p: LeakyReluShape, B: number): RequantizeParams {
+  return { M: 1n, s: p.s, zOut: p.zOut, lo: p.lo, hi: p.hi, B };
+}
+
+/** y = acc·Mp for acc ≥ 0, acc·Mn for acc < 0. */
+function leakyReluProduct(acc: bigint, p: Pick<LeakyReluParams, 'Mp' | 'Mn'>): bigint {
+  return acc * (acc >= 0n ? p.Mp : p.Mn);
+}
+
+/**
+ * The integer LeakyRelu with no window to respect: what the circuit outputs wherever it has a
+ * witness, and what a table over an activation holds.
+ * @example leakyReluValue(-100n, { Mp: 256n, Mn: 26n, s: 8, zOut: 0n, lo: -128n, hi: 127n }) // -10n
+ */
+export function leakyReluValue(acc: bigint, p: LeakyReluShape): bigint {
+  const t = requantizeUnclamped(leakyReluProduct(acc, p), { M: 1n, s: p.s, zOut: p.zOut });
+  return t < p.lo ? p.lo : t > p.hi ? p.hi : t;
+}
+
+/**
+ * What the LeakyRelu circuit outputs; throws GadgetRangeError where it has no witness (acc
+ * outside [−2^A, 2^A), or y outside Requantize's window).
+ * @example leakyReluRef(-100n, { Mp: 256n, Mn: 26n, s: 8, zOut: 0n, lo: -128n, hi: 127n, A: 7, B: 8 }) // -10n
+ */
+export function leakyReluRef(acc: bigint, p: LeakyReluParams): bigint {
+  checkLeakyRelu(p);
+  const window = 1n << BigInt(p.A);
+  if (acc < -window || acc >= window) {
+    throw new GadgetRangeError(`accumulator ${acc} is outside LeakyRelu's ${p.A}-bit sign window`, {
+      context: [leakyReluComponent(p), `allowed [${-window}, ${window - 1n}]`],
+      hint: 'compute A with leakyReluBoundBits from the accumulator interval',
+    });
+  }
+  return requantizeRef(leakyReluProduct(acc, p), leakyReluRequantize(p, p.B));
+}
+
+/**
+ * The range of y over accumulators in [accMin, accMax]: y is monotone on each branch, so its
+ * extremes are among the branch ends accMin, −1, 0 and accMax.
+ * @example leakyReluProductRange(-100n, 50n, { Mp: 4n, Mn: 1n }) // { min: -100n, max: 200n }
+ */
+export function leakyReluProductRange(accMin: bigint, accMax: bigint, p: Pick<LeakyReluParams, 'Mp' | 'Mn'>): { min: bigint; max: bigint } {
+  const ends = [accMin, accMax, ...[-1n, 0n].filter((a) => a >= accMin && a <= accMax)].map((a) => leakyReluProduct(a, p));
+  return { min: ends.reduce((a, b) => (b < a ? b : a)), max: ends.reduce((a, b) => (b > a ? b : a)) };
+}
+
+/**
+ * The smallest valid A (sign bits, ≥ 1) and B (Requantize's window for y) for accumulators in
+ * [accMin, accMax].
+ * @example leakyReluBoundBits(-1000n, 1000n, { Mp: 256n, Mn: 26n, s: 8, zOut: 0n, lo: -128n, hi: 127n }) // { A: 10, B: 11 }
+ */
+export function leakyReluBoundBits(accMin: bigint, accMax: bigint, p: LeakyReluShape): { A: number; B: number } {
+  if (accMin > accMax) throw new GadgetParamsError(`empty accumulator interval [${accMin}, ${accMax}]`);
+  const A = Math.max(1, bitLength(-accMin - 1n), bitLength(accMax));
+  const y = leakyReluProductRange(accMin, accMax, p);
+  const B = requantizeBoundBits(y.min, y.max, { M: 1n, s: p.s, zOut: p.zOut, lo: p.lo, hi: p.hi });
+  checkLeakyRelu({ ...p, A, B });
+  return { A, B };
+}
+
+/**
+ * Exact constraint count of LeakyRelu under circom --O1: A + 1 sign bits, 1 sum, 1 for y, and
+ * Requantize(1, s, zOut, lo, hi, B).
+ * @example leakyReluCost({ Mp: 256n, Mn: 26n, s: 8, zOut: 0n, lo: -128n, hi: 127n, A: 10, B: 11 }) // 11 + 1 + 1 + (20 + 1 + 2 + 1) = 37
+ */
+export function leakyReluCost(p: LeakyReluParams): number {
+  checkLeakyRelu(p);
+  return p.A + 1 + 1 + 1 + requantizeCost(leakyReluRequantize(p, p.B));
+}
+
+/**
+ * The Circom instantiation.
+ * @example leakyReluComponent({ Mp: 256n, Mn: 26n, s: 8, zOut: 0n, lo: -128n, hi: 127n, A: 10, B: 11 }) // 'LeakyRelu(256, 26, 8, 0, -128, 127, 10, 11)'
+ */
+export function leakyReluComponent(p: LeakyReluParams): string {
+  return `LeakyRelu(${p.Mp}, ${p.Mn}, ${p.s}, ${p.zOut}, ${p.lo}, ${p.hi}, ${p.A}, ${p.B})`;
+}
+
+function checkLeakyRelu(p: LeakyReluParams): void {
+  const problems: string[] = [];
+  if (p.Mp === p.Mn) problems.push(`Mp = Mn = ${p.Mp}: the branches must differ (use Requantize)`);
+  if (!Number.isInteger(p.A) || p.A < 1 || p.A + 1 > MAX_DECOMPOSITION_BITS) {
+    problems.push(`A = ${p.A} must be an integer in [1, ${MAX_DECOMPOSITION_BITS - 1}]`);
+  }
+  if (problems.length > 0) {
+    throw new GadgetParamsError(`invalid LeakyRelu parameters: ${problems.join('; ')}`, { context: [leakyReluComponent(p)] });
+  }
+  checkRequantize(leakyReluRequantize(p, p.B));
+}
+
+// --------------------------------------------------------- TableOfBits, Lookup
+
+/** The largest table index width the table gadgets take (2^16 entries). */
+export const MAX_TABLE_BITS = 16;
+
+/** Parameters of `TableOfBits(n, k, table)`: out = table[Σ bits[i]·2^i], the k low bits as products, a mux tree over the rest. */
+export interface TableOfBitsParams {
+  n: number;
+  k: number;
+  /** 2^n entries. */
+  table: readonly bigint[];
+}
+
+/** Parameters of `Lookup(n, k, lo, table)`: out = table[in − lo] for lo ≤ in < lo + 2^n. */
+export interface LookupParams extends TableOfBitsParams {
+  lo: bigint;
+}
+
+/** Whether both halves of table[start, start + 2·half) have one shape (differences from their first entry). */
+function halvesAlike(table: readonly bigint[], start: number, half: number): boolean {
+  for (let t = 1; t < half; t++) {
+    if (table[start + half + t]! - table[start + half]! !== table[start + t]! - table[start]!) return false;
+  }
+  return true;
+}
+
+/** Möbius coefficients of the run table[start, start + 2^k) minus its first entry (index 0, always 0, included). */
+function mobius(table: readonly bigint[], start: number, k: number): bigint[] {
+  const c = Array.from({ length: 2 ** k }, (_, j) => table[start + j]! - table[start]!);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < c.length; j++) if ((j >> i) & 1) c[j] = c[j]! - c[j - 2 ** i]!;
+  }
+  return c;
+}
+
+/**
+ * Exact constraint count of TableOfBits under circom --O1 (activation.circom's header): the
+ * low-bit products, one per needed mux node whose halves differ, and the root.
+ * @example tableOfBitsCost({ n: 2, k: 0, table: [0n, 1n, 4n, 9n] }) // 0 + (halves differ: 1) = 1
+ */
+export function tableOfBitsCost(p: TableOfBitsParams): number {
+  checkTable(p);
+  const { n, k, table } = p;
+  const L = n - k;
+  const need = Array.from({ length: L + 1 }, () => new Array<boolean>(2 ** L).fill(false));
+  need[L]![0] = true;
+  let cost = 2 ** k - k - 1;
+  for (let l = L; l >= 1; l--) {
+    const half = 2 ** (k + l - 1);
+    for (let i = 0; i < 2 ** (L - l); i++) {
+      if (!need[l]![i]) continue;
+      const alike = halvesAlike(table, 2 * i * half, half);
+      need[l - 1]![2 * i] = true;
+      if (!alike) need[l - 1]![2 * i + 1] = true;
+      if (!alike) cost++;
+    }
+  }
+  if (L >= 1 && !halvesAlike(table, 0, 2 ** (n - 1))) return cost;
+  // The root is linear: table[0] + leaf 0's terms + one term per level of the left spine.
+  const coefficients = mobius(table, 0, k).slice(1).filter((c) => c !== 0n);
+  for (let l = 1; l <= L; l++) {
+    const half = 2 ** (k + l - 1);
+    if (!halvesAlike(table, 0, half)) {
+      coefficients.push(1n); // the spine node's mux signal, already counted
+    } else if (table[half] !== table[0]) {
+      coefficients.push(table[half]! - table[0]!);
+    }
+  }
+  const removed = coefficients.length === 0 || (coefficients.length === 1 && coefficients[0] === 1n && table[0] === 0n);
+  return removed ? cost : cost + 1;
+}
+
+/**
+ * What the Lookup circuit outputs; throws GadgetRangeError where it has no witness.
+ * @example lookupRef(-127n, { n: 2, k: 0, lo: -128n, table: [0n, 1n, 4n, 9n] }) // 1n
+ */
+export function lookupRef(x: bigint, p: LookupParams): bigint {
+  checkLookup(p);
+  const i = x - p.lo;
+  if (i < 0n || i >= BigInt(p.table.length)) {
+    throw new GadgetRangeError(`value ${x} is outside Lookup's table [${p.lo}, ${p.lo + BigInt(p.table.length) - 1n}]`, {
+      context: [`Lookup(${p.n}, ${p.k}, ${p.lo}, <${p.table.length} entries>)`],
+    });
+  }
+  return p.table[Number(i)]!;
+}
+
+/**
+ * Exact constraint count of Lookup under circom --O1: n booleans, 1 sum and TableOfBits.
+ * @example lookupCost({ n: 2, k: 0, lo: -128n, table: [0n, 1n, 4n, 9n] }) // 2 + 1 + 1 = 4
+ */
+export function lookupCost(p: LookupParams): number {
+  checkLookup(p);
+  return p.n + 1 + tableOfBitsCost(p);
+}
+
+/**
+ * The split k with the fewest constraints for a table of 2^n entries (the first on ties).
+ * @example bestTableSplit([0n, 1n, 4n, 9n]) // 0
+ */
+export function bestTableSplit(table: readonly bigint[]): number {
+  const n = Math.log2(table.length);
+  let best = 0;
+  let bestCost = Infinity;
+  for (let k = 0; k <= n; k++) {
+    const cost = tableOfBitsCost({ n, k, table });
+    if (cost < bestCost) [best, bestCost] = [k, cost];
+  }
+  return best;
+}
+
+/**
+ * Lookup parameters for `table` (2^n entries, n ≥ 2, from index lo), with the cheapest split.
+ * @example lookupParams(-128n, [0n, 1n, 4n, 9n]) // { n: 2, k: 0, lo: -128n, table: [0n, 1n, 4n, 9n] }
+ */
+export function lookupParams(lo: bigint, table: readonly bigint[]): LookupParams {
+  const p = { n: Math.log2(table.length), k: 0, lo, table };
+  checkLookup(p);
+  return { ...p, k: bestTableSplit(table) };
+}
+
+/**
+ * The Circom instantiation; `table` is the table argument as Circom reads it (the literal by
+ * default, or the call of a function that returns it).
+ * @example lookupComponent({ n: 2, k: 0, lo: -128n, table: [0n, 1n, 4n, 9n] }) // 'Lookup(2, 0, -128, [0, 1, 4, 9])'
+ */
+export function lookupComponent(p: LookupParams, table = `[${p.table.join(', ')}]`): string {
+  checkLookup(p);
+  return `Lookup(${p.n}, ${p.k}, ${p.lo}, ${table})`;
+}
+
+function checkTable(p: TableOfBitsParams): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(p.n) || p.n < 1 || p.n > MAX_TABLE_BITS) problems.push(`n = ${p.n} must be an integer in [1, ${MAX_TABLE_BITS}]`);
+  else if (p.table.length !== 2 ** p.n) problems.push(`the table has ${p.table.length} entries, 2^n = ${2 ** p.n} expected`);
+  if (!Number.isInteger(p.k) || p.k < 0 || p.k > p.n) problems.push(`k = ${p.k} must be an integer in [0, n]`);
+  if (problems.length > 0) throw new GadgetParamsError(`invalid table parameters: ${problems.join('; ')}`);
+}
+
+function checkLookup(p: LookupParams): void {
+  if (!(p.n >= 2)) throw new GadgetParamsError(`invalid Lookup parameters: n = ${p.n} must be >= 2 (pad the table)`);
+  checkTable(p);
+}
+
+// -------------------------------------------------------------------- Softmax
+
+/**
+ * Parameters of `Softmax(n, nd, k, F, G, Q, zOut, table)` (nd = log2 of the table's length):
+ * one group of n values, e_i = table[max − in[i]], inv = round(Q·2^G / Σ e),
+ * out[i] = round(e_i·inv / 2^G) + zOut.
+ */
+export interface SoftmaxParams {
+  n: number;
+  /** TableOfBits' split for the exp table. */
+  k: number;
+  /** Exp precision: table[0] = 2^F, entries in [0, 2^F]. */
+  F: number;
+  /** Reciprocal precision, > F. */
+  G: number;
+  /** Output levels − 1: out − zOut ∈ [0, Q] (Q = 2^bits − 1 for probabilities on the grid 1/Q). */
+  Q: bigint;
+  zOut: bigint;
+  /** The exp table over d = max − in[i]: 2^nd entries. */
+  table: readonly bigint[];
+}
+
+/** Bit widths Softmax derives: nd (table index), R (remainder), Ib (reciprocal), qb (output). */
+function softmaxWidths(p: SoftmaxParams): { nd: number; R: number; Ib: number; qb: number } {
+  return {
+    nd: Math.log2(p.table.length),
+    R: bitLength(2n * BigInt(p.n) * (1n << BigInt(p.F)) - 1n),
+    Ib: bitLength(p.Q << BigInt(p.G - p.F)),
+    qb: bitLength(p.Q),
+  };
+}
+
+/**
+ * What the Softmax circuit outputs for one group; throws GadgetRangeError where it has no
+ * witness (max − min beyond the table, or a length other than n).
+ * @example softmaxRef([0n, 0n], { n: 2, k: 0, F: 2, G: 5, Q: 255n, zOut: -128n, table: [4n, 1n] }) // [0n, 0n] (127.5 rounds half up to 128)
+ */
+export function softmaxRef(values: readonly bigint[], p: SoftmaxParams): bigint[] {
+  checkSoftmax(p);
+  if (values.length !== p.n) throw new GadgetRangeError(`Softmax got ${values.length} values, the circuit has n = ${p.n}`);
+  const max = values.reduce((a, b) => (b > a ? b : a));
+  const e = values.map((v) => {
+    const d = max - v;
+    if (d >= BigInt(p.table.length)) {
+      throw new GadgetRangeError(`Softmax values span ${d}, beyond its ${p.table.length}-entry exp table`, { context: [softmaxComponent(p)] });
+    }
+    return p.table[Number(d)]!;
+  });
+  const S = e.reduce((a, b) => a + b, 0n);
+  const inv = (2n * p.Q * (1n << BigInt(p.G)) + S) / (2n * S);
+  return e.map((ei) => ((ei * inv + (1n << BigInt(p.G - 1))) >> BigInt(p.G)) + p.zOut);
+}
+
+/**
+ * Exact constraint count of one Softmax group under circom --O1 (activation.circom's header):
+ * (n − 1) + n·(nd + 1 + T + G + bits(Q) + 2) + Ib + 2R + 2, T the exp table's TableOfBits cost.
+ * @example softmaxCost({ n: 2, k: 0, F: 2, G: 5, Q: 255n, zOut: -128n, table: [4n, 1n] }) // 1 + 2·(1 + 1 + 1 + 5 + 8 + 2) + 11 + 2·4 + 2 = 58
+ */
+export function softmaxCost(p: SoftmaxParams): number {
+  checkSoftmax(p);
+  const { nd, R, Ib, qb } = softmaxWidths(p);
+  const table = tableOfBitsCost({ n: nd, k: p.k, table: p.table });
+  return p.n - 1 + p.n * (nd + 1 + table + p.G + qb + 2) + Ib + 2 * R + 2;
+}
+
+/**
+ * The Circom instantiation; `table` as in lookupComponent.
+ * @example softmaxComponent({ n: 2, k: 0, F: 2, G: 5, Q: 255n, zOut: -128n, table: [4n, 1n] }) // 'Softmax(2, 1, 0, 2, 5, 255, -128, [4, 1])'
+ */
+export function softmaxComponent(p: SoftmaxParams, table = `[${p.table.join(', ')}]`): string {
+  return `Softmax(${p.n}, ${Math.log2(p.table.length)}, ${p.k}, ${p.F}, ${p.G}, ${p.Q}, ${p.zOut}, ${table})`;
+}
+
+function checkSoftmax(p: SoftmaxParams): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(p.n) || p.n < 2) problems.push(`n = ${p.n} must be an integer >= 2`);
+  const nd = Math.log2(p.table.length);
+  if (!Number.isInteger(nd) || nd < 1 || nd > MAX_TABLE_BITS) problems.push(`the exp table has ${p.table.length} entries, a power of two from 2 to 2^${MAX_TABLE_BITS} expected`);
+  else if (!Number.isInteger(p.k) || p.k < 0 || p.k > nd) problems.push(`k = ${p.k} must be an integer in [0, ${nd}]`);
+  const one = 1n << BigInt(p.F);
+  if (p.table[0] !== one) problems.push(`table[0] = ${p.table[0]} must be 2^F = ${one}`);
+  if (p.table.some((e) => e < 0n || e > one)) problems.push(`exp table entries must lie in [0, 2^F]`);
+  if (!Number.isInteger(p.G) || p.G <= p.F) problems.push(`G = ${p.G} must be an integer > F = ${p.F}`);
+  if (p.Q < 1n) problems.push(`Q = ${p.Q} must be >= 1`);
+  if (problems.length === 0) {
+    const { R, qb } = softmaxWidths(p);
+    if (p.G + qb > MAX_DECOMPOSITION_BITS || R > MAX_DECOMPOSITION_BITS) problems.push(`G + bits(Q) = ${p.G + qb} and R = ${R} must be <= ${MAX_DECOMPOSITION_BITS}`);
+  }
+  if (problems.length > 0) throw new GadgetParamsError(`invalid Softmax parameters: ${problems.join('; ')}`);
 }
 
 // -------------------------------------------------------------------- InRange

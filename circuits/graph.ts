@@ -21,6 +21,8 @@ export interface GraphNode {
   inputs: string[];
   outputs: string[];
   attributes: Record<string, AttributeValue>;
+  /** The opset of the node's domain the model imports: ops whose meaning changed between versions (Softmax) read it. */
+  opset: number;
 }
 
 export interface ValueInfo {

@@ -66,6 +66,8 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
     observedRange(v) {
       return ranges.get(v) ?? { min: 0, max: 0 };
     },
+    consumers: (v) => ng.nodes.filter((n) => n.inputs.includes(v)),
+    isGraphOutput: (v) => ng.graph.outputs.some((o) => o.name === v),
     activationParams: (range) => activationParams(range, bits),
     emit(node, output) {
       const { min, max } = nodeInterval(node, tensors);

@@ -2,9 +2,12 @@
 import { affineInterval, evaluateAffine } from './affine.ts';
 import { argmaxInterval, argmaxNodeCost, evaluateArgMax } from './argmax.ts';
 import { convInterval, evaluateConv } from './conv.ts';
+import { evaluateLeakyRelu, leakyReluInterval, leakyReluNodeCost } from './leakyrelu.ts';
+import { evaluateLookup, lookupInterval, lookupNodeCost } from './lookup.ts';
 import { maxpoolEvaluate, maxpoolGadgetCost, windowCount, windowElements } from './maxpool.ts';
 import { evaluateLinear, linearInterval } from './linear.ts';
 import { evaluateRequantize, requantizeInterval, requantizeNodeCost } from './requantize.ts';
+import { evaluateSoftmax, softmaxInterval, softmaxNodeCost } from './softmax.ts';
 import { sizeOf } from '../tensor.ts';
 import type { IrModel, IrNode, MaxPoolNode, QTensor } from './types.ts';
 
@@ -31,6 +34,12 @@ export function nodeInterval(node: IrNode, tensors: Tensors): { min: bigint; max
       const t = tensors.get(node.input)!;
       return { min: t.min, max: t.max };
     }
+    case 'leakyrelu':
+      return leakyReluInterval(node, tensors.get(node.input)!);
+    case 'lookup':
+      return lookupInterval(node, tensors.get(node.input)!);
+    case 'softmax':
+      return softmaxInterval(node);
   }
 }
 
@@ -51,6 +60,12 @@ export function evaluateNode(node: IrNode, values: ReadonlyMap<string, readonly 
       return evaluateConv(node, values.get(node.input)!, tensors.get(node.input)!);
     case 'maxpool':
       return maxpoolEvaluate(node, values.get(node.input)!, tensors.get(node.input)!);
+    case 'leakyrelu':
+      return evaluateLeakyRelu(node, values.get(node.input)!, tensors.get(node.input)!);
+    case 'lookup':
+      return evaluateLookup(node, values.get(node.input)!);
+    case 'softmax':
+      return evaluateSoftmax(node, values.get(node.input)!);
   }
 }
 
@@ -69,12 +84,16 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
   switch (node.kind) {
     case 'requantize':
     case 'argmax':
+    case 'leakyrelu':
+    case 'lookup':
+    case 'softmax':
       return `${tensor}#${i}`;
     case 'view':
       return signalRoot(ir, node.input, i);
     case 'affine': {
+      // A constant (no terms) is an expression too: as a public output its binding stays.
       const [term, ...rest] = node.terms;
-      return rest.length === 0 && term!.coeff === 1n && node.constant[i] === 0n ? signalRoot(ir, term!.input, term!.index[i]!) : undefined;
+      return term !== undefined && rest.length === 0 && term.coeff === 1n && node.constant[i] === 0n ? signalRoot(ir, term.input, term.index[i]!) : undefined;
     }
     case 'conv':
       return undefined;
@@ -97,14 +116,27 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
 }
 
 /**
+ * Whether element i of a tensor is a constant (an affine node without terms, through views):
+ * wiring it into a gadget is a signal = constant equality, which --O1 removes.
+ */
+function isConstant(ir: IrModel, tensor: string, i: number): boolean {
+  const node = ir.nodes.find((n) => n.output === tensor);
+  if (node?.kind === 'view') return isConstant(ir, node.input, i);
+  return node?.kind === 'affine' && node.terms.length === 0;
+}
+
+/** Whether wiring element i of `input`, less `offset`, into a gadget input costs a linear constraint. */
+function wired(ir: IrModel, input: string, i: number, offset: bigint): boolean {
+  return !isConstant(ir, input, i) && (offset !== 0n || signalRoot(ir, input, i) === undefined);
+}
+
+/**
  * Linear constraints that connect gadget inputs to what feeds them: one per input element
- * unless it is a bare signal (with nothing subtracted).
+ * unless it is a bare signal (with nothing subtracted) or a constant.
  */
 function gadgetInputConstraints(ir: IrModel, input: string, offset: bigint): number {
-  const n = sizeOf(ir.tensors.get(input)!.shape);
-  if (offset !== 0n) return n;
   let count = 0;
-  for (let i = 0; i < n; i++) if (signalRoot(ir, input, i) === undefined) count++;
+  for (let i = 0; i < sizeOf(ir.tensors.get(input)!.shape); i++) if (wired(ir, input, i, offset)) count++;
   return count;
 }
 
@@ -117,7 +149,7 @@ function maxpoolWiring(ir: IrModel, node: MaxPoolNode): number {
       if (windowCount(node, p) === 1) continue;
       for (const i of windowElements(node, plane, p)) {
         let e = expression.get(i);
-        if (e === undefined) expression.set(i, (e = signalRoot(ir, node.input, i) === undefined));
+        if (e === undefined) expression.set(i, (e = wired(ir, node.input, i, 0n)));
         if (e) count++;
       }
     }
@@ -134,9 +166,28 @@ export function nodeCost(node: IrNode, ir: IrModel): number {
       return argmaxNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node.input, 0n);
     case 'maxpool':
       return maxpoolGadgetCost(node, ir.tensors.get(node.input)!) + maxpoolWiring(ir, node);
+    case 'leakyrelu':
+      return leakyReluNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node.input, node.zeroIn);
+    case 'lookup':
+      return lookupNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node.input, 0n);
+    case 'softmax':
+      return softmaxNodeCost(node) + gadgetInputConstraints(ir, node.input, 0n);
     default:
       return 0;
   }
+}
+
+/**
+ * The layer report's note: the node kind and what its lowering recorded; a Softmax that is kept
+ * also says what its probabilities cost (its gadgets and any requantization in front of them).
+ */
+export function nodeNote(node: IrNode, ir: IrModel): string {
+  const note = node.note ? `${node.kind}: ${node.note}` : node.kind;
+  if (node.kind !== 'softmax') return note;
+  const layer = ir.nodes.filter((n) => n.node === node.node);
+  const cost = layer.reduce((a, n) => a + nodeCost(n, ir), 0);
+  const size = node.outer * node.n * node.inner;
+  return `${note}; ${cost} constraints for ${size} probabilities (${(cost / size).toFixed(1)} each)${layer.length > 1 ? ', its input requantization included' : ''}`;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type RequantizeParams,
 } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
+import { emitPerElement } from './per-element.ts';
 import type { QTensor, RequantizeNode } from './types.ts';
 
 /** The gadget parameters for this node given its input's interval (B is derived, never stored). */
@@ -41,13 +42,5 @@ export function emitRequantize(node: RequantizeNode, input: QTensor, inputName: 
     ? // The node's lo is already max(zOut, qmin), and RequantizeRelu clamps at max(zOut, lo) = lo.
       requantizeReluComponent({ M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B })
     : requantizeComponent(p);
-  return [
-    `component ${outputName}_gadget[${n}];`,
-    `var ${outputName}[${n}];`,
-    `for (var i = 0; i < ${n}; i++) {`,
-    `  ${outputName}_gadget[i] = ${component};`,
-    `  ${outputName}_gadget[i].in <== ${inputName}[i] - ${node.zeroIn};`,
-    `  ${outputName}[i] = ${outputName}_gadget[i].out;`,
-    `}`,
-  ];
+  return emitPerElement(component, n, inputName, outputName, node.zeroIn);
 }

@@ -47,6 +47,20 @@ function nodeToJson(n: IrNode): Json {
       };
     case 'maxpool':
       return { ...n, windows: windowsToJson(n.windows) };
+    case 'leakyrelu':
+      return {
+        ...n,
+        zeroIn: String(n.zeroIn),
+        multiplierPos: String(n.multiplierPos),
+        multiplierNeg: String(n.multiplierNeg),
+        zeroOut: String(n.zeroOut),
+        lo: String(n.lo),
+        hi: String(n.hi),
+      };
+    case 'lookup':
+      return { ...n, tableLo: String(n.tableLo), table: big(n.table) };
+    case 'softmax':
+      return { ...n, expTable: big(n.expTable), levels: String(n.levels), zeroOut: String(n.zeroOut) };
   }
 }
 
@@ -72,6 +86,20 @@ function nodeFromJson(n: Json): IrNode {
       };
     case 'maxpool':
       return { ...n, windows: windowsFromJson(n.windows) };
+    case 'leakyrelu':
+      return {
+        ...n,
+        zeroIn: BigInt(n.zeroIn),
+        multiplierPos: BigInt(n.multiplierPos),
+        multiplierNeg: BigInt(n.multiplierNeg),
+        zeroOut: BigInt(n.zeroOut),
+        lo: BigInt(n.lo),
+        hi: BigInt(n.hi),
+      };
+    case 'lookup':
+      return { ...n, tableLo: BigInt(n.tableLo), table: unbig(n.table) };
+    case 'softmax':
+      return { ...n, expTable: unbig(n.expTable), levels: BigInt(n.levels), zeroOut: BigInt(n.zeroOut) };
     default:
       throw new ArtifactError(`${IR_FILE} holds a node of unknown kind "${n.kind}"`);
   }

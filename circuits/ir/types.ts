@@ -21,6 +21,8 @@ interface NodeBase {
   /** Its ONNX op type. */
   op: string;
   output: string;
+  /** What the lowering wants the layer report to say (e.g. why a Softmax was elided). */
+  note?: string;
 }
 
 /**
@@ -131,7 +133,59 @@ export interface MaxPoolNode extends NodeBase {
   windows: Windows;
 }
 
-export type IrNode = LinearNode | AffineNode | RequantizeNode | ViewNode | ArgMaxNode | ConvNode | MaxPoolNode;
+/**
+ * ONNX LeakyRelu on an accumulator: y = (in − zeroIn)·multiplierPos where in − zeroIn ≥ 0, else
+ * (in − zeroIn)·multiplierNeg, then out = clamp(floor((y + 2^(s−1)) / 2^s) + zeroOut, lo, hi): the
+ * LeakyRelu gadget (sign bits, a selected product, a Requantize).
+ */
+export interface LeakyReluNode extends NodeBase {
+  kind: 'leakyrelu';
+  input: string;
+  zeroIn: bigint;
+  multiplierPos: bigint;
+  /** ≠ multiplierPos; 0 or negative for alpha ≤ 0. */
+  multiplierNeg: bigint;
+  shift: number;
+  zeroOut: bigint;
+  lo: bigint;
+  hi: bigint;
+}
+
+/**
+ * out[i] = table[in[i] − tableLo]: an elementwise function of an activation rounded once at
+ * compile time (Sigmoid, Tanh, LeakyRelu on an activation): the Lookup gadget per element.
+ */
+export interface LookupNode extends NodeBase {
+  kind: 'lookup';
+  input: string;
+  /** The input value table[0] belongs to. */
+  tableLo: bigint;
+  /** 2^n entries (n ≥ 2) covering the input's interval. */
+  table: bigint[];
+}
+
+/**
+ * Softmax of each group of n values (the input viewed as [outer, n, inner]): with m the group's
+ * maximum, e = expTable[m − in], out = round(levels·e / Σ e) + zeroOut through one reciprocal
+ * per group (circuits/gadgets.ts softmaxRef): the Softmax gadget per group, n ≥ 2.
+ */
+export interface SoftmaxNode extends NodeBase {
+  kind: 'softmax';
+  input: string;
+  outer: number;
+  n: number;
+  inner: number;
+  /** expTable[d] = round(2^expBits · exp(−s_in · d)), 2^nd entries. */
+  expTable: bigint[];
+  expBits: number;
+  /** The reciprocal's precision G > expBits. */
+  reciprocalBits: number;
+  /** Output levels − 1: the output grid is 1/levels. */
+  levels: bigint;
+  zeroOut: bigint;
+}
+
+export type IrNode = LinearNode | AffineNode | RequantizeNode | ViewNode | ArgMaxNode | ConvNode | MaxPoolNode | LeakyReluNode | LookupNode | SoftmaxNode;
 
 export interface IrModel {
   bits: number;

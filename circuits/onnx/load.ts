@@ -136,7 +136,9 @@ export function loadOnnx(bytes: Uint8Array, source: string): Graph {
     const where = `node "${name}" (${opType}) in ${source}`;
     const attributes: Record<string, AttributeValue> = {};
     for (const a of n.attribute ?? []) attributes[a.name ?? ''] = decodeAttribute(a, where);
-    return { name, opType, domain: n.domain ?? '', inputs: (n.input ?? []).slice(), outputs: (n.output ?? []).slice(), attributes };
+    const domain = n.domain ?? '';
+    const opset = opsets[domain === 'ai.onnx' ? '' : domain] ?? 0;
+    return { name, opType, domain, inputs: (n.input ?? []).slice(), outputs: (n.output ?? []).slice(), attributes, opset };
   });
   // Initializers may also be listed as graph inputs (old exporters): those are constants, not inputs.
   const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name ?? '')).map(decodeValueInfo);

@@ -25,6 +25,10 @@ export interface LowerContext extends ShapeContext {
   tensor(value: string): QTensor;
   /** The float range calibration observed for a value. */
   observedRange(value: string): { min: number; max: number };
+  /** The nodes that read a computed value, in graph order (a Softmax read only by ArgMax is elided). */
+  consumers(value: string): readonly GraphNode[];
+  /** Whether a value is one of the graph's outputs. */
+  isGraphOutput(value: string): boolean;
   /** Scale and zero point for an activation covering a float range (0 always representable). */
   activationParams(range: { min: number; max: number }): { scale: number; zeroPoint: number };
   /** Adds an IR node; computes and records its output's interval. */

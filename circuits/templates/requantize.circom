@@ -152,6 +152,59 @@ template RequantizeRelu(M, s, zOut, qmin, qmax, B) {
     out <== rq.out;
 }
 
+// LeakyRelu(Mp, Mn, s, zOut, lo, hi, A, B)
+//
+// Meaning: with y = in·Mp for in >= 0 and y = in·Mn for in < 0 (Mp != Mn),
+// out = clamp(floor((y + 2^(s-1)) / 2^s) + zOut, lo, hi) (round half up; for
+// s = 0, y + zOut): ONNX LeakyRelu on an accumulator `in`, Mp/2^s and Mn/2^s
+// the fixed-point multipliers of s_in/s_out and alpha·s_in/s_out (Mn may be 0
+// or negative).
+//
+// Bit-width assumption: -2^A <= in < 2^A for every reachable `in` (A >= 1),
+// and B is Requantize's B for y over the reachable `in` (both branches)
+// (circuits/gadgets.ts: leakyReluBoundBits). For such `in` the witness exists
+// and `out` is unique; otherwise there is none.
+//
+// Algebra. in + 2^A ∈ [0, 2^(A+1)) is decomposed into A + 1 hinted bits
+// sb[i] (sb[i]·(sb[i] - 1) = 0, one linear Σ sb[i]·2^i = in + 2^A; A + 1 <= 252
+// so the decomposition is unique and exists exactly in range); the top bit
+// sb[A] = [in >= 0] is the branch. Then one quadratic constraint selects:
+//   y = in·(Mn + (Mp - Mn)·sb[A])
+// and Requantize(1, s, zOut, lo, hi, B) rounds and clamps y (its input is the
+// signal y: rq.in <== y and out <== rq.out are signal = signal, removed by --O1).
+// No other hint: the wrong branch needs a different top bit, which the sum
+// forbids.
+//
+// Constraints (after --O1):
+//   (A + 1) + 1                        sign bits and their sum
+// + 1                                  y
+// + those of Requantize(1, s, zOut, lo, hi, B)
+// e.g. int8 out, A = 16, s = 18, B = 12: 18 + 1 + (18 + 12 + 5) = 54.
+template LeakyRelu(Mp, Mn, s, zOut, lo, hi, A, B) {
+    assert(Mp != Mn);
+    assert(A >= 1);
+    assert(A + 1 <= 252);
+
+    signal input in;
+    signal output out;
+
+    signal sb[A + 1];
+    var sum = 0;
+    for (var i = 0; i <= A; i++) {
+        sb[i] <-- ((in + 2 ** A) >> i) & 1;
+        sb[i] * (sb[i] - 1) === 0;
+        sum += sb[i] * 2 ** i;
+    }
+    sum === in + 2 ** A;
+
+    signal y;
+    y <== in * (Mn + (Mp - Mn) * sb[A]);
+
+    component rq = Requantize(1, s, zOut, lo, hi, B);
+    rq.in <== y;
+    out <== rq.out;
+}
+
 // Smallest k >= 0 with x < 2^k, for an integer x >= 0.
 function requantizeBitLength(x) {
     var k = 0;

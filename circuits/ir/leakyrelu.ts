@@ -1,0 +1,35 @@
+/**
+ * The leakyrelu IR node, on the LeakyRelu gadget: the gadget's accumulator is (in − zeroIn),
+ * a linear expression, as for the requantize node.
+ */
+import { leakyReluBoundBits, leakyReluComponent, leakyReluCost, leakyReluRef, type LeakyReluParams } from '../gadgets.ts';
+import { sizeOf } from '../tensor.ts';
+import { emitPerElement } from './per-element.ts';
+import type { LeakyReluNode, QTensor } from './types.ts';
+
+/** The gadget parameters for this node given its input's interval (A and B are derived, never stored). */
+export function leakyReluParams(node: LeakyReluNode, input: QTensor): LeakyReluParams {
+  const shape = { Mp: node.multiplierPos, Mn: node.multiplierNeg, s: node.shift, zOut: node.zeroOut, lo: node.lo, hi: node.hi };
+  return { ...shape, ...leakyReluBoundBits(input.min - node.zeroIn, input.max - node.zeroIn, shape) };
+}
+
+/** Each branch is monotone, so the output's extremes are at the branch ends. */
+export function leakyReluInterval(node: LeakyReluNode, input: QTensor): { min: bigint; max: bigint } {
+  const p = leakyReluParams(node, input);
+  const [accMin, accMax] = [input.min - node.zeroIn, input.max - node.zeroIn];
+  const outs = [accMin, accMax, ...[-1n, 0n].filter((a) => a >= accMin && a <= accMax)].map((a) => leakyReluRef(a, p));
+  return { min: outs.reduce((a, b) => (b < a ? b : a)), max: outs.reduce((a, b) => (b > a ? b : a)) };
+}
+
+export function evaluateLeakyRelu(node: LeakyReluNode, x: readonly bigint[], input: QTensor): bigint[] {
+  const p = leakyReluParams(node, input);
+  return x.map((v) => leakyReluRef(v - node.zeroIn, p));
+}
+
+export function leakyReluNodeCost(node: LeakyReluNode, input: QTensor): number {
+  return sizeOf(input.shape) * leakyReluCost(leakyReluParams(node, input));
+}
+
+export function emitLeakyRelu(node: LeakyReluNode, input: QTensor, inputName: string, outputName: string): string[] {
+  return emitPerElement(leakyReluComponent(leakyReluParams(node, input)), sizeOf(input.shape), inputName, outputName, node.zeroIn);
+}

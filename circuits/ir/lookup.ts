@@ -1,0 +1,34 @@
+/** The lookup IR node, on the Lookup gadget: one per element, the table as a Circom function. */
+import { lookupComponent, lookupCost, lookupParams, lookupRef, type LookupParams } from '../gadgets.ts';
+import { sizeOf } from '../tensor.ts';
+import { emitPerElement } from './per-element.ts';
+import type { LookupNode, QTensor } from './types.ts';
+
+/** The gadget parameters, with the split of the fewest constraints (derived, never stored). */
+export function lookupNodeParams(node: LookupNode): LookupParams {
+  return lookupParams(node.tableLo, node.table);
+}
+
+/** The extremes of the entries the input's interval reaches. */
+export function lookupInterval(node: LookupNode, input: QTensor): { min: bigint; max: bigint } {
+  const reached = node.table.slice(Number(input.min - node.tableLo), Number(input.max - node.tableLo) + 1);
+  return { min: reached.reduce((a, b) => (b < a ? b : a)), max: reached.reduce((a, b) => (b > a ? b : a)) };
+}
+
+export function evaluateLookup(node: LookupNode, x: readonly bigint[]): bigint[] {
+  // The split changes the circuit, not the values: skip searching for the best one.
+  const p = { n: Math.log2(node.table.length), k: 0, lo: node.tableLo, table: node.table };
+  return x.map((v) => lookupRef(v, p));
+}
+
+export function lookupNodeCost(node: LookupNode, input: QTensor): number {
+  return sizeOf(input.shape) * lookupCost(lookupNodeParams(node));
+}
+
+export function emitLookup(node: LookupNode, input: QTensor, inputName: string, outputName: string): { functions: string[]; body: string[] } {
+  const table = `${outputName}_table`;
+  return {
+    functions: [`function ${table}() {\n  return [${node.table.join(', ')}];\n}`],
+    body: emitPerElement(lookupComponent(lookupNodeParams(node), `${table}()`), sizeOf(input.shape), inputName, outputName),
+  };
+}

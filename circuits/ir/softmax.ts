@@ -1,0 +1,65 @@
+/** The softmax IR node, on the Softmax gadget: one per group, the exp table as a Circom function. */
+import { bestTableSplit, softmaxComponent, softmaxCost, softmaxRef, type SoftmaxParams } from '../gadgets.ts';
+import type { SoftmaxNode } from './types.ts';
+
+/** The gadget parameters, with the exp table's split of the fewest constraints (derived, never stored). */
+export function softmaxParams(node: SoftmaxNode): SoftmaxParams {
+  return {
+    n: node.n,
+    k: bestTableSplit(node.expTable),
+    F: node.expBits,
+    G: node.reciprocalBits,
+    Q: node.levels,
+    zOut: node.zeroOut,
+    table: node.expTable,
+  };
+}
+
+/** Flat input index of element j of group g (g = o · inner + i). */
+function elementIndex(node: SoftmaxNode, g: number, j: number): number {
+  return (Math.floor(g / node.inner) * node.n + j) * node.inner + (g % node.inner);
+}
+
+export function softmaxInterval(node: SoftmaxNode): { min: bigint; max: bigint } {
+  return { min: node.zeroOut, max: node.zeroOut + node.levels };
+}
+
+export function evaluateSoftmax(node: SoftmaxNode, x: readonly bigint[]): bigint[] {
+  const p = softmaxParams(node);
+  const out = new Array<bigint>(x.length);
+  for (let g = 0; g < node.outer * node.inner; g++) {
+    const group = Array.from({ length: node.n }, (_, j) => elementIndex(node, g, j));
+    softmaxRef(group.map((i) => x[i]!), p).forEach((v, j) => (out[group[j]!] = v));
+  }
+  return out;
+}
+
+/** The gadgets' own constraints (the wiring of their inputs is counted by the caller). */
+export function softmaxNodeCost(node: SoftmaxNode): number {
+  return node.outer * node.inner * softmaxCost(softmaxParams(node));
+}
+
+export function emitSoftmax(node: SoftmaxNode, inputName: string, outputName: string): { functions: string[]; body: string[] } {
+  const groups = node.outer * node.inner;
+  const table = `${outputName}_exp`;
+  const at = (j: string): string => `(o * ${node.n} + ${j}) * ${node.inner} + i`;
+  return {
+    functions: [`function ${table}() {\n  return [${node.expTable.join(', ')}];\n}`],
+    body: [
+      `component ${outputName}_gadget[${groups}];`,
+      `var ${outputName}[${groups * node.n}];`,
+      `for (var o = 0; o < ${node.outer}; o++) {`,
+      `  for (var i = 0; i < ${node.inner}; i++) {`,
+      `    ${outputName}_gadget[o * ${node.inner} + i] = ${softmaxComponent(softmaxParams(node), `${table}()`)};`,
+      `    for (var j = 0; j < ${node.n}; j++) {`,
+      `      ${outputName}_gadget[o * ${node.inner} + i].in[j] <== ${inputName}[${at('j')}];`,
+      `    }`,
+      // circom reads a component's outputs only once all its inputs are assigned.
+      `    for (var j = 0; j < ${node.n}; j++) {`,
+      `      ${outputName}[${at('j')}] = ${outputName}_gadget[o * ${node.inner} + i].out[j];`,
+      `    }`,
+      `  }`,
+      `}`,
+    ],
+  };
+}
