@@ -104,6 +104,22 @@ function decodeValueInfo(v: OnnxTypes.IValueInfoProto): ValueInfo {
   return { name: v.name ?? '', shape };
 }
 
+/**
+ * A graph input: float only. Integer inputs (int8 Add, uint8 MaxPool, QOperator models) mean
+ * integer semantics the float quantizer would only approximate, so they are refused rather
+ * than proved approximately.
+ */
+function decodeModelInput(v: OnnxTypes.IValueInfoProto, source: string): ValueInfo {
+  const type = v.type?.tensorType?.elemType;
+  if (type !== undefined && type !== null && type !== DataType.UNDEFINED && !FLOAT_TYPES.has(type)) {
+    throw new UnsupportedError(`graph input "${v.name}" has data type ${dataTypeName(type)}: integer model inputs are not supported yet`, {
+      context: [source],
+      hint: 'export the model with float32 inputs',
+    });
+  }
+  return decodeValueInfo(v);
+}
+
 /** Decodes ONNX bytes into the graph IR. `source` names the file in errors. */
 export function loadOnnx(bytes: Uint8Array, source: string): Graph {
   let model: OnnxTypes.ModelProto;
@@ -141,7 +157,7 @@ export function loadOnnx(bytes: Uint8Array, source: string): Graph {
     return { name, opType, domain, inputs: (n.input ?? []).slice(), outputs: (n.output ?? []).slice(), attributes, opset };
   });
   // Initializers may also be listed as graph inputs (old exporters): those are constants, not inputs.
-  const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name ?? '')).map(decodeValueInfo);
+  const inputs = (graph.input ?? []).filter((v) => !constants.has(v.name ?? '')).map((v) => decodeModelInput(v, source));
   if (inputs.length === 0) throw new OnnxFormatError(`${source} has no (non-constant) graph inputs`, { context: [source] });
   return {
     name: graph.name ?? 'model',

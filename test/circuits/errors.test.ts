@@ -219,6 +219,15 @@ describe('unsupported ops and attributes → UnsupportedError naming node, op, d
     expect(gemm.hint).toBe('Gemm takes alpha, beta, transA, transB');
   });
 
+  it('an integer graph input (its integer semantics would only be approximated)', async () => {
+    const err = await compileSpec(
+      'int8-input',
+      writeOnnxModel({ inputs: [{ name: 'x', shape: [1, 4], elemType: 'INT8' }], outputs: [{ name: 'y', shape: [1, 4] }], nodes: [{ opType: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }] }),
+    );
+    expect(err.message).toBe('graph input "x" has data type INT8: integer model inputs are not supported yet');
+    expect(err.context![0]).toMatch(/int8-input\.onnx$/);
+  });
+
   it('Conv and pool attribute values it cannot take name the node, the attribute and the value', async () => {
     const convModel = (attributes: Record<string, AttributeValue>, weightDims = [2, 1, 3, 3], channels = 1) =>
       writeOnnxModel({
