@@ -290,17 +290,20 @@ describe('unsupported ops and attributes → UnsupportedError naming node, op, d
     expect(sparse.message).toBe('attribute "value_string" of Constant is not supported');
     expect(sparse.context).toEqual(['node "k" (Constant)']);
 
-    const reshape = await compileSpec(
-      'reshape-computed',
+    const reshapeModel = (elemType: 'INT64' | 'FLOAT') =>
       writeOnnxModel({
         inputs: [
           { name: 'x', shape: [1, 4] },
-          { name: 'target', shape: [2], elemType: 'INT64' },
+          { name: 'target', shape: [2], elemType },
         ],
         outputs: [{ name: 'y', shape: [2, 2] }],
         nodes: [{ opType: 'Reshape', name: 'rs', inputs: ['x', 'target'], outputs: ['y'] }],
-      }),
-    );
+      });
+    // As ONNX types it (int64), the target is refused at load as an integer graph input.
+    const int64Target = await compileSpec('reshape-int64-input', reshapeModel('INT64'));
+    expect(int64Target.message).toBe('graph input "target" has data type INT64: integer model inputs are not supported yet');
+    // Typed as a float, it reaches Reshape, which names the computed operand.
+    const reshape = await compileSpec('reshape-computed', reshapeModel('FLOAT'));
     expect(reshape.message).toBe('Reshape needs a constant target shape; input "target" is computed');
     expect(reshape.context).toEqual(['node "rs" (Reshape)']);
   });
