@@ -31,6 +31,7 @@ import {
   argmax,
   calibrationJson,
   cosineLearningRate,
+  parseTrainingArgs,
   roundForJson,
   roundToFloat32,
   shuffled,
@@ -232,31 +233,7 @@ export function trainAndExport(name: string, options: TrainOptions = {}): Traine
 }
 
 function main(argv: string[]): void {
-  const names: string[] = [];
-  const options: TrainOptions = {};
-  for (let k = 0; k < argv.length; k++) {
-    const arg = argv[k];
-    const next = () => {
-      const v = argv[++k];
-      if (v === undefined) throw new RangeError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--all') {
-      names.push(...ALL_ARCHS);
-    } else if (arg === '--arch') {
-      const name = next();
-      archNamed(name);
-      names.push(name);
-    } else if (arg === '--epochs') {
-      options.epochs = Number(next());
-      if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new RangeError(`--epochs needs a positive integer, got ${argv[k]}`);
-    } else if (arg === '--seed') {
-      options.seed = Number(next());
-    } else {
-      throw new RangeError(`Unknown argument ${arg}; use --all, --arch ${ALL_ARCHS[0]}, --epochs N, --seed N`);
-    }
-  }
-  if (names.length === 0) names.push(...ALL_ARCHS);
+  const { names, options } = parseTrainingArgs(argv, ALL_ARCHS, archNamed);
   const results = names.map((name) => trainAndExport(name, options));
   console.log('\nsummary');
   for (const r of results) {

@@ -30,6 +30,7 @@ import {
   calibrationJson,
   cosineLearningRate,
   gaussian,
+  parseTrainingArgs,
   roundForJson,
   roundToFloat32,
   shuffled,
@@ -255,22 +256,7 @@ export function trainAndExport(arch: string, options: TrainOptions = {}): Traine
 }
 
 function main(argv: string[]): void {
-  const archs: string[] = [];
-  const options: TrainOptions = {};
-  for (let k = 0; k < argv.length; k++) {
-    const arg = argv[k];
-    const next = () => {
-      const v = argv[++k];
-      if (v === undefined) throw new RangeError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--all') archs.push(...ALL_ARCHS);
-    else if (arg === '--arch') archs.push(next());
-    else if (arg === '--epochs') options.epochs = Number(next());
-    else if (arg === '--seed') options.seed = Number(next());
-    else throw new RangeError(`Unknown argument ${arg}; use --all, --arch 784-56-10, --epochs N, --seed N`);
-  }
-  if (archs.length === 0) archs.push(...ALL_ARCHS);
+  const { names: archs, options } = parseTrainingArgs(argv, ALL_ARCHS, parseArch);
   const results = archs.map((arch) => trainAndExport(arch, options));
   console.log('\nsummary');
   for (const r of results) {

@@ -120,3 +120,39 @@ export function writeFile(file: string, content: string | Uint8Array): void {
   fs.writeFileSync(file, content);
   console.log(`  wrote ${path.relative(ROOT, file)} (${fs.statSync(file).size} bytes)`);
 }
+
+/** What a trainer's command line asks for: `--all`, `--arch NAME` (repeatable), `--epochs N`, `--seed N`. */
+export interface TrainingArgs {
+  names: string[];
+  options: { epochs?: number; seed?: number };
+}
+
+/** Parses a trainer's arguments; no name means all of `all`. `checkName` throws for a name the trainer does not know. */
+export function parseTrainingArgs(argv: readonly string[], all: readonly string[], checkName: (name: string) => void): TrainingArgs {
+  const names: string[] = [];
+  const options: TrainingArgs['options'] = {};
+  for (let k = 0; k < argv.length; k++) {
+    const arg = argv[k];
+    const next = () => {
+      const v = argv[++k];
+      if (v === undefined) throw new RangeError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--all') {
+      names.push(...all);
+    } else if (arg === '--arch') {
+      const name = next();
+      checkName(name);
+      names.push(name);
+    } else if (arg === '--epochs') {
+      options.epochs = Number(next());
+      if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new RangeError(`--epochs needs a positive integer, got ${argv[k]}`);
+    } else if (arg === '--seed') {
+      options.seed = Number(next());
+    } else {
+      throw new RangeError(`Unknown argument ${arg}; use --all, --arch ${all[0]}, --epochs N, --seed N`);
+    }
+  }
+  if (names.length === 0) names.push(...all);
+  return { names, options };
+}
