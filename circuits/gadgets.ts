@@ -41,8 +41,10 @@ export const MAX_DECOMPOSITION_BITS = 252;
 // ---------------------------------------------------------------- Requantize
 
 /**
- * Parameters of `Requantize(M, s, zOut, lo, hi, B)`:
- * out = clamp(floor((acc·M + 2^(s−1)) / 2^s) + zOut, lo, hi).
+ * Parameters of `Requantize(M, s, zOut, lo, hi, B, even)`:
+ * out = clamp(round(acc·M / 2^s) + zOut, lo, hi), rounding halves up (even = 0, the
+ * compiler's own requantization) or to even (even = 1, ONNX QuantizeLinear and the
+ * QLinear ops).
  */
 export interface RequantizeParams {
   /** Fixed-point multiplier, ≥ 1. */
@@ -55,19 +57,48 @@ export interface RequantizeParams {
   hi: bigint;
   /** Window bits, ≥ 1: −2^B ≤ t − lo < 2^B for every reachable accumulator (see requantizeBoundBits). */
   B: number;
+  /** Round ties to even instead of up (absent: up). */
+  even?: boolean;
 }
 
 /** Requantize parameters before B is chosen. */
 export type RequantizeShape = Omit<RequantizeParams, 'B'>;
 
 /**
- * The unclamped requantized value t = floor((acc·M + 2^(s−1)) / 2^s) + zOut (round half up).
+ * The unclamped requantized value t = round(acc·M / 2^s) + zOut, halves up (or to even).
  * @example requantizeUnclamped(-3n, { M: 1n, s: 1, zOut: 0n }) // -1n (-1.5 rounds half up)
+ * @example requantizeUnclamped(5n, { M: 1n, s: 1, zOut: 0n, even: true }) // 2n (2.5 rounds to even)
  */
-export function requantizeUnclamped(acc: bigint, p: Pick<RequantizeParams, 'M' | 's' | 'zOut'>): bigint {
+export function requantizeUnclamped(acc: bigint, p: Pick<RequantizeParams, 'M' | 's' | 'zOut' | 'even'>): bigint {
   const scaled = acc * p.M;
   if (p.s === 0) return scaled + p.zOut;
-  return floorDiv(scaled + (1n << BigInt(p.s - 1)), 1n << BigInt(p.s)) + p.zOut;
+  const unit = 1n << BigInt(p.s);
+  const half = 1n << BigInt(p.s - 1);
+  const up = floorDiv(scaled + half, unit);
+  const tie = scaled - (up * unit - half) === 0n;
+  return (p.even && tie && (up & 1n) === 1n ? up - 1n : up) + p.zOut;
+}
+
+/**
+ * Whether some accumulator in [accMin, accMax] puts acc·M/2^s exactly halfway between two
+ * integers: only then do half-up and half-to-even differ (with M = M'·2^t, M' odd, a tie is
+ * an odd multiple of 2^(s−t−1)). Lets the compiler use the cheaper half-up gadget for
+ * round-to-even semantics wherever no tie is reachable.
+ * @example requantizeTiePossible(-100n, 100n, { M: 3n, s: 9 }) // false (ties are odd multiples of 256)
+ */
+export function requantizeTiePossible(accMin: bigint, accMax: bigint, p: Pick<RequantizeParams, 'M' | 's'>): boolean {
+  let m = p.M;
+  let s = p.s;
+  while (s > 0 && (m & 1n) === 0n) {
+    m >>= 1n;
+    s--;
+  }
+  if (s === 0) return false;
+  const step = 1n << BigInt(s - 1);
+  // The smallest odd multiple of step that is ≥ accMin.
+  let k = floorDiv(accMin + step - 1n, step);
+  if ((k & 1n) === 0n) k++;
+  return k * step <= accMax;
 }
 
 /**
@@ -120,15 +151,21 @@ export function requantizeCost(p: RequantizeParams): number {
   const compare = full ? 0 : k - 1 - lowestZeroBit(D);
   const terms = 1 + (p.B - k) + (full ? 0 : 1);
   const inRange = terms === 1 ? 0 : terms === 2 ? 1 : 2;
-  return bits + 1 + compare + inRange + 1;
+  return bits + 1 + compare + inRange + 1 + halfEvenCost(p);
+}
+
+/** The tie-to-even logic's constraints (requantize.circom): a0, [r' < half − 1 + a0] and the (linear) parity check. */
+function halfEvenCost(p: Pick<RequantizeParams, 's' | 'even'>): number {
+  if (!p.even || p.s === 0) return 0;
+  return p.s === 1 ? 4 : 7;
 }
 
 /**
  * The Circom instantiation.
- * @example requantizeComponent({ M: 123n, s: 20, zOut: -128n, lo: -128n, hi: 127n, B: 14 }) // 'Requantize(123, 20, -128, -128, 127, 14)'
+ * @example requantizeComponent({ M: 123n, s: 20, zOut: -128n, lo: -128n, hi: 127n, B: 14 }) // 'Requantize(123, 20, -128, -128, 127, 14, 0)'
  */
 export function requantizeComponent(p: RequantizeParams): string {
-  return `Requantize(${p.M}, ${p.s}, ${p.zOut}, ${p.lo}, ${p.hi}, ${p.B})`;
+  return `Requantize(${p.M}, ${p.s}, ${p.zOut}, ${p.lo}, ${p.hi}, ${p.B}, ${p.even ? 1 : 0})`;
 }
 
 /** The least B Requantize accepts: the bits of hi − lo, at least 1 (B = 0 would make out a constant). */
@@ -143,6 +180,9 @@ function checkRequantize(p: RequantizeParams): void {
   if (p.lo > p.hi) problems.push(`lo = ${p.lo} must be <= hi = ${p.hi}`);
   else if (!Number.isInteger(p.B) || p.B < minWindowBits(p)) {
     problems.push(`B = ${p.B} must be an integer >= ${minWindowBits(p)}, the bits of hi - lo (at least 1)`);
+  }
+  if (p.even && p.s > 0 && (1n << BigInt(p.B)) - p.lo + p.zOut < 0n) {
+    problems.push(`ties to even need 2^B - lo + zOut = ${(1n << BigInt(p.B)) - p.lo + p.zOut} >= 0`);
   }
   if (p.s + p.B + 1 > MAX_DECOMPOSITION_BITS) {
     problems.push(`s + B + 1 = ${p.s + p.B + 1} must be <= ${MAX_DECOMPOSITION_BITS}`);

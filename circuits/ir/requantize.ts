@@ -8,6 +8,7 @@ import {
   requantizeCost,
   requantizeRef,
   requantizeReluComponent,
+  requantizeTiePossible,
   type RequantizeParams,
 } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
@@ -16,7 +17,9 @@ import type { QTensor, RequantizeNode } from './types.ts';
 
 /** The gadget parameters for this node given its input's interval (B is derived, never stored). */
 export function requantizeParams(node: RequantizeNode, input: QTensor): RequantizeParams {
-  const shape = { M: node.multiplier, s: node.shift, zOut: node.zeroOut, lo: node.lo, hi: node.hi };
+  // Half up and to even agree wherever no tie is reachable: the cheaper gadget then.
+  const even = node.even === true && requantizeTiePossible(input.min - node.zeroIn, input.max - node.zeroIn, { M: node.multiplier, s: node.shift });
+  const shape = { M: node.multiplier, s: node.shift, zOut: node.zeroOut, lo: node.lo, hi: node.hi, ...(even ? { even } : {}) };
   return { ...shape, B: requantizeBoundBits(input.min - node.zeroIn, input.max - node.zeroIn, shape) };
 }
 
@@ -38,9 +41,10 @@ export function requantizeNodeCost(node: RequantizeNode, input: QTensor): number
 export function emitRequantize(node: RequantizeNode, input: QTensor, inputName: string, outputName: string): string[] {
   const p = requantizeParams(node, input);
   const n = sizeOf(input.shape);
-  const component = node.relu
-    ? // The node's lo is already max(zOut, qmin), and RequantizeRelu clamps at max(zOut, lo) = lo.
-      requantizeReluComponent({ M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B })
-    : requantizeComponent(p);
+  const component =
+    node.relu && !p.even
+      ? // The node's lo is already max(zOut, qmin), and RequantizeRelu clamps at max(zOut, lo) = lo.
+        requantizeReluComponent({ M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B })
+      : requantizeComponent(p);
   return emitPerElement(component, n, inputName, outputName, node.zeroIn);
 }

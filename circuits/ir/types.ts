@@ -58,7 +58,7 @@ export interface AffineNode extends NodeBase {
 }
 
 /**
- * out = clamp(floor(((in − zeroIn) · M + 2^(s−1)) / 2^s) + zeroOut, lo, hi):
+ * out = clamp(round(((in − zeroIn) · M) / 2^s) + zeroOut, lo, hi), ties up (or to even):
  * the Requantize gadget (ReLU fused when lo is the output's zero point).
  */
 export interface RequantizeNode extends NodeBase {
@@ -72,6 +72,8 @@ export interface RequantizeNode extends NodeBase {
   hi: bigint;
   /** ReLU fused into the clamp. */
   relu: boolean;
+  /** Round ties to even (ONNX QuantizeLinear and the QLinear ops) instead of up. */
+  even?: boolean;
 }
 
 /** The same values under another shape (Reshape, Flatten, Identity): no constraint. */

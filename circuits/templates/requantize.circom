@@ -1,10 +1,11 @@
 pragma circom 2.1.0;
 
-// Requantize(M, s, zOut, lo, hi, B)
+// Requantize(M, s, zOut, lo, hi, B, even)
 //
-// Meaning: out = clamp(t, lo, hi) with t = floor((in·M + 2^(s-1)) / 2^s) + zOut
-// (round half up; for s = 0, t = in·M + zOut). `in` is an integer accumulator,
-// M >= 1 and s >= 0 integers, lo <= hi.
+// Meaning: out = clamp(t, lo, hi) with t = round(in·M / 2^s) + zOut, rounding
+// halves up (even = 0: t = floor((in·M + 2^(s-1)) / 2^s) + zOut) or to even
+// (even = 1, as ONNX QuantizeLinear); for s = 0, t = in·M + zOut. `in` is an
+// integer accumulator, M >= 1 and s >= 0 integers, lo <= hi.
 //
 // Bit-width assumption: every reachable `in` gives -2^B <= t - lo < 2^B, and
 // B >= max(k, 1) where k is the smallest integer with hi - lo < 2^k
@@ -44,15 +45,34 @@ pragma circom 2.1.0;
 // (below: bTop = inRange = 0, lo; in range: lo + u = t; above: bTop = 1,
 // inRange = 0, lo + D = hi).
 //
-// Constraints (after --O1; all of them, the sum being the only linear one):
+// Ties to even (even = 1, s >= 1). With x = in·M, a = floor(x / 2^s) and a0 its
+// parity, round-half-even(x / 2^s) = floor((x + 2^(s-1) - 1 + a0) / 2^s): for
+// odd a that is the half-up rounding, for even a a tie rounds down. So V takes
+// 2^(s-1) - 1 + a0 in place of 2^(s-1), with a0 a hinted boolean, and the bits
+// above give q' = round-half-even(x / 2^s) and r' = V mod 2^s. a0 is then
+// pinned to its one correct value: x = q'·2^s + r' - (2^(s-1) - 1 + a0) gives
+//   a = q' - c,   c = [r' < 2^(s-1) - 1 + a0],
+// an identity whatever a0 the prover picked, so requiring a0 = parity(q' - c)
+// = parity(q') XOR c leaves exactly a0 = parity(a). parity(q') is bits[s]
+// XOR parity(2^B - lo + zOut) (q' = w - 2^B + lo - zOut, B >= 1), linear. With
+// b = bits[s-1] (the top bit of r') and L = r' mod 2^(s-1):
+//   s = 1:  c = (1 - b)·a0                                      (1 constraint)
+//   s >= 2: c = (1 - b)·(1 - (1 - a0)·[L = 2^(s-1) - 1])        (IsZero 2, 2 products)
+//   a0·(a0 - 1) = 0, and a0 = P + c - 2·P·c with P = parity(q') (1 product, 1 linear)
+// Extra constraints: 4 for s = 1, 7 for s >= 2 (one linear), none for even = 0 or s = 0.
+//
+// Constraints (after --O1; all of them, the sum being the only linear one
+// besides the ties-to-even parity check):
 //   (s + B + 1)                                  bits of V (booleanity)
 // + 1                                            sum Σ bits[i]·2^i = V
 // + (D + 1 == 2^k ? 0 : k - 1 - z)                gt = [L > D]
 // + (terms == 1 ? 0 : terms == 2 ? 1 : 2)         inRange, terms = 1 + (B - k) + (D + 1 == 2^k ? 0 : 1)
 // + 1                                            out
+// + (even == 0 || s == 0 ? 0 : s == 1 ? 4 : 7)     ties to even
 // e.g. int8 out [-128, 127] (k = 8), B >= 10: s + B + 5 (s = 22, B = 14: 41).
-template Requantize(M, s, zOut, lo, hi, B) {
+template Requantize(M, s, zOut, lo, hi, B, even) {
     assert(M >= 1);
+    assert(even == 0 || even == 1);
     assert(s >= 0);
     assert(lo <= hi);
     var D = hi - lo;
@@ -69,7 +89,24 @@ template Requantize(M, s, zOut, lo, hi, B) {
     if (s > 0) {
         half = 2 ** (s - 1);
     }
-    var offset = half + (2 ** B - lo + zOut) * 2 ** s;
+    var K = 2 ** B - lo + zOut;
+    var tieToEven = 0;
+    if (even == 1 && s > 0) {
+        tieToEven = 1;
+        // parity(K) below reads K's bits.
+        assert(K >= 0);
+    }
+
+    // a0 = parity(floor(in·M / 2^s)) (ties to even only), pinned below.
+    signal a0[tieToEven];
+    var adjust = 0;
+    if (tieToEven == 1) {
+        // + 2·2^s keeps the shifted value non-negative at the window's bottom edge (same parity).
+        a0[0] <-- (((in * M + (K + 2) * 2 ** s) >> s) & 1) ^ (K & 1);
+        a0[0] * (a0[0] - 1) === 0;
+        adjust = a0[0] - 1;
+    }
+    var offset = half + adjust + K * 2 ** s;
 
     // V = in·M + offset, as n booleans and one linear sum.
     signal bits[n];
@@ -80,6 +117,35 @@ template Requantize(M, s, zOut, lo, hi, B) {
         sum += bits[i] * 2 ** i;
     }
     sum === in * M + offset;
+
+    // a0 = parity(q') XOR c, c = [r' < 2^(s-1) - 1 + a0].
+    signal lowInv[tieToEven == 1 && s >= 2 ? 1 : 0];
+    signal lowFull[tieToEven == 1 && s >= 2 ? 1 : 0];
+    signal notFull[tieToEven == 1 && s >= 2 ? 1 : 0];
+    signal c[tieToEven];
+    signal pc[tieToEven];
+    if (tieToEven == 1) {
+        var b = bits[s - 1];
+        if (s == 1) {
+            c[0] <== (1 - b) * a0[0];
+        } else {
+            var gap = 2 ** (s - 1) - 1;
+            for (var i = 0; i < s - 1; i++) {
+                gap -= bits[i] * 2 ** i;
+            }
+            lowInv[0] <-- gap != 0 ? 1 / gap : 0;
+            lowFull[0] <== 1 - gap * lowInv[0];
+            gap * lowFull[0] === 0;
+            notFull[0] <== (1 - a0[0]) * lowFull[0];
+            c[0] <== (1 - b) * (1 - notFull[0]);
+        }
+        var parity = bits[s];
+        if ((K & 1) == 1) {
+            parity = 1 - bits[s];
+        }
+        pc[0] <== parity * c[0];
+        a0[0] === parity + c[0] - 2 * pc[0];
+    }
 
     var bTop = bits[n - 1];
     var u = 0;
@@ -147,7 +213,7 @@ template RequantizeRelu(M, s, zOut, qmin, qmax, B) {
     signal input in;
     signal output out;
 
-    component rq = Requantize(M, s, zOut, zOut > qmin ? zOut : qmin, qmax, B);
+    component rq = Requantize(M, s, zOut, zOut > qmin ? zOut : qmin, qmax, B, 0);
     rq.in <== in;
     out <== rq.out;
 }
@@ -200,7 +266,7 @@ template LeakyRelu(Mp, Mn, s, zOut, lo, hi, A, B) {
     signal y;
     y <== in * (Mn + (Mp - Mn) * sb[A]);
 
-    component rq = Requantize(1, s, zOut, lo, hi, B);
+    component rq = Requantize(1, s, zOut, lo, hi, B, 0);
     rq.in <== y;
     out <== rq.out;
 }

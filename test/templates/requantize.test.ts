@@ -15,7 +15,8 @@ import {
   type RequantizeReluParams,
   type RequantizeShape,
 } from '../../circuits/gadgets.ts';
-import { bitsOf, fieldInverse, Gadget, P, randomBigInt, seededRandom, toField, withFractionalBit } from './harness.ts';
+import { bitsOf, Gadget, P, randomBigInt, seededRandom, withFractionalBit } from './harness.ts';
+import { requantizeV, requantizeWires } from './requantize-wires.ts';
 
 interface Config {
   name: string;
@@ -126,75 +127,6 @@ function accumulators(c: Config): bigint[] {
     .filter((acc) => acc >= accMin && acc <= accMax);
   const random = Array.from({ length: 50 }, () => randomBigInt(next, accMin, accMax));
   return [accMin, accMin + 1n, 0n, accMax - 1n, accMax, ...edges, ...ties(p, accMin, accMax, 8), ...random];
-}
-
-interface WireOptions {
-  /** The n bits of V (default: the honest decomposition); may be non-boolean. */
-  bits?: bigint[];
-  /** Force the in-range flag (ignored where inRange is bTop itself). */
-  inRange?: bigint;
-  /** Force the inlined IsZero's inverse (default: 1/e, or 0 for e = 0). */
-  inv?: bigint;
-  /** Claim every comparator product is 0, i.e. L <= D (the rest follows from that). */
-  zeroCompare?: boolean;
-}
-
-/** V = acc·M + 2^(s−1) + (2^B − lo + zOut)·2^s, the value the template decomposes (not itself a wire). */
-function requantizeV(p: RequantizeParams, acc: bigint): bigint {
-  const half = p.s > 0 ? 1n << BigInt(p.s - 1) : 0n;
-  return acc * p.M + half + ((1n << BigInt(p.B)) - p.lo + p.zOut) * (1n << BigInt(p.s));
-}
-
-/**
- * Every Requantize signal, computed from the input and the bits exactly as the template wires them:
- * a witness builder for cheating provers (pass other bits or flags, the rest follows consistently).
- */
-function requantizeWires(p: RequantizeParams, acc: bigint, prefix: string, o: WireOptions = {}): Map<string, bigint> {
-  const n = p.s + p.B + 1;
-  const bits = o.bits ?? bitsOf(requantizeV(p, acc), n);
-  const wires = new Map<string, bigint>();
-  const set = (name: string, v: bigint): void => void wires.set(`${prefix}.${name}`, v);
-  set('in', acc);
-  bits.forEach((b, i) => set(`bits[${i}]`, b));
-  const bTop = bits[n - 1]!;
-  let u = 0n;
-  for (let i = 0; i < p.B; i++) u += bits[p.s + i]! << BigInt(i);
-
-  const D = p.hi - p.lo;
-  const k = D === 0n ? 0 : D.toString(2).length;
-  const full = D + 1n === 1n << BigInt(k);
-  let gt = 0n;
-  if (!full) {
-    let z = 0;
-    while ((D >> BigInt(z)) & 1n) z++;
-    let eq = bits[p.s + k - 1]!;
-    for (let j = k - 2; j >= z; j--) {
-      const c = o.zeroCompare ? 0n : eq * bits[p.s + j]!;
-      set(`cmp[${k - 2 - j}]`, c);
-      if ((D >> BigInt(j)) & 1n) eq = c;
-      else [gt, eq] = [gt + c, eq - c];
-    }
-  }
-  let others = gt;
-  for (let i = k; i < p.B; i++) others += bits[p.s + i]!;
-  const terms = 1 + (p.B - k) + (full ? 0 : 1);
-  let inRange = bTop;
-  if (terms === 2) {
-    inRange = o.inRange ?? bTop - bTop * others;
-  } else if (terms >= 3) {
-    const e = toField(1n - bTop + others);
-    inRange = o.inRange ?? (e === 0n ? 1n : 0n);
-    set('inv[0]', o.inv ?? (e === 0n ? 0n : fieldInverse(e)));
-  }
-  set('inRange', inRange);
-  const out = p.lo + inRange * u + (bTop - inRange) * D;
-  set('out', out);
-  // RequantizeRelu's own in and out are the same values.
-  if (prefix !== 'main') {
-    wires.set('main.in', acc);
-    wires.set('main.out', out);
-  }
-  return wires;
 }
 
 describe.each(CONFIGS.map(([c, B, cost]) => ({ name: c.name, c, expectedB: B, expectedCost: cost })))(
@@ -418,7 +350,7 @@ describe('Requantize parameters', () => {
 
   it('prints the Circom instantiation with negative arguments', () => {
     expect(requantizeComponent({ M: 123n, s: 20, zOut: -128n, lo: -128n, hi: 127n, B: 14 })).toBe(
-      'Requantize(123, 20, -128, -128, 127, 14)',
+      'Requantize(123, 20, -128, -128, 127, 14, 0)',
     );
     expect(requantizeReluComponent({ M: 5n, s: 3, zOut: -20n, qmin: -128n, qmax: 127n, B: 9 })).toBe(
       'RequantizeRelu(5, 3, -20, -128, 127, 9)',
