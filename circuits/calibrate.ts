@@ -11,7 +11,8 @@
 import { InputError } from './errors.ts';
 import { flattenInput, parseInputs, sizeOf, type InputSpec } from './input.ts';
 import type { NormalizedGraph } from './normalize.ts';
-import { OPS } from './ops/index.ts';
+import { INTEGER_RANGES, isIntegerType } from './ir/types.ts';
+import { findOp } from './ops/index.ts';
 import { mulberry32 } from './random.ts';
 import type { FloatTensor } from './tensor.ts';
 
@@ -31,14 +32,14 @@ export interface ValueRange {
 /** Runs the float graph on one sample; returns every computed value. */
 export function runFloat(ng: NormalizedGraph, sample: Sample): Map<string, FloatTensor> {
   const values = new Map<string, FloatTensor>();
-  for (const input of ng.graph.inputs) values.set(input.name, { shape: input.shape, data: Float64Array.from(sample.get(input.name)!) });
+  for (const input of ng.graph.inputs) values.set(input.name, { shape: input.shape, data: Float64Array.from(sample.get(input.name)!), elementType: input.elementType });
   const get = (v: string): FloatTensor | undefined => {
     if (v === '') return undefined;
     const c = ng.constants.get(v);
-    return c ? { shape: c.shape, data: c.data } : values.get(v);
+    return c ? { shape: c.shape, data: c.data, ...(c.elementType !== undefined ? { elementType: c.elementType } : {}) } : values.get(v);
   };
   for (const node of ng.nodes) {
-    const outs = OPS[node.opType]!.evaluateFloat(node, node.inputs.map(get));
+    const outs = findOp(node.domain, node.opType)!.evaluateFloat(node, node.inputs.map(get));
     node.outputs.forEach((v, i) => values.set(v, outs[i]!));
   }
   return values;
@@ -61,10 +62,16 @@ export function observeRanges(ng: NormalizedGraph, calibration: Calibration): Ma
 }
 
 /** Deterministic standard-normal samples (mulberry32 + Box–Muller). */
-export function defaultCalibration(specs: readonly InputSpec[], count = 256, seed = 0x5eed): Calibration {
+export function defaultCalibration(specs: readonly (InputSpec & { elementType?: string })[], count = 256, seed = 0x5eed): Calibration {
   const uniform = mulberry32(seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  const samples = Array.from({ length: count }, () => new Map(specs.map((s) => [s.name, Array.from({ length: sizeOf(s.shape) }, normal)])));
+  // Integer inputs take integers of their type (their quantization is fixed; only later ops calibrate).
+  const sampler = (s: { elementType?: string }): (() => number) => {
+    if (!isIntegerType(s.elementType)) return normal;
+    const [lo, hi] = INTEGER_RANGES[s.elementType].map(Number) as [number, number];
+    return () => lo + Math.floor(uniform() * (hi - lo + 1));
+  };
+  const samples = Array.from({ length: count }, () => new Map(specs.map((s) => [s.name, Array.from({ length: sizeOf(s.shape) }, sampler(s))])));
   return { samples, source: `default: ${count} standard-normal samples (pass --calibration with real inputs for accuracy)` };
 }
 

@@ -41,7 +41,18 @@ export interface CompileResult {
 export const CREATED_BY = 'zkinfer 0.1.0';
 
 function boundary(t: QTensor, signal: string): BoundaryTensor {
-  return { name: t.name, signal, shape: t.shape, scale: t.scale, zeroPoint: t.zeroPoint, min: t.min.toString(), max: t.max.toString() };
+  return {
+    name: t.name,
+    signal,
+    shape: t.shape,
+    scale: t.scale,
+    zeroPoint: t.zeroPoint,
+    min: t.min.toString(),
+    max: t.max.toString(),
+    ...(t.elementType ? { elementType: t.elementType } : {}),
+    ...(t.perAxis ? { perAxis: t.perAxis } : {}),
+    ...(t.encoding ? { encoding: t.encoding } : {}),
+  };
 }
 
 function layerReports(ir: IrModel): LayerReport[] {

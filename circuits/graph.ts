@@ -9,6 +9,8 @@ export interface ConstTensor {
   shape: number[];
   dtype: 'float' | 'int';
   data: Float64Array;
+  /** The ONNX data type name (FLOAT, UINT8, …) where the file gave one; folded values have none. */
+  elementType?: string;
 }
 
 export type AttributeValue = number | number[] | string | ConstTensor;
@@ -23,11 +25,15 @@ export interface GraphNode {
   attributes: Record<string, AttributeValue>;
   /** The opset of the node's domain the model imports: ops whose meaning changed between versions (Softmax) read it. */
   opset: number;
+  /** Set by normalize on a QuantizeLinear that absorbed the Relu before it (clamping at its zero point). */
+  fusedRelu?: boolean;
 }
 
 export interface ValueInfo {
   name: string;
   shape: number[];
+  /** The ONNX data type name (FLOAT, UINT8, …); FLOAT where the file does not say. */
+  elementType: string;
 }
 
 export interface Graph {

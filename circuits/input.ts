@@ -17,6 +17,20 @@ export interface QuantizationSpec {
   zeroPoint: number;
   min: string | bigint | number;
   max: string | bigint | number;
+  /** An integer input: the values must be integers in [min, max], taken as they are. */
+  elementType?: string;
+  /** Per-axis scales and zero points (see BoundaryTensor). */
+  perAxis?: { axis: number; scales: number[]; zeroPoints: number[] };
+  /** ONNX QuantizeLinear rounding (float32 division, ties to even) instead of half up. */
+  encoding?: 'quantize-linear';
+}
+
+/** Round half to even (ONNX's rounding). */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d !== 0.5) return d > 0.5 ? f + 1 : f;
+  return f % 2 === 0 ? f : f + 1;
 }
 
 export function sizeOf(shape: readonly number[]): number {
@@ -107,11 +121,17 @@ export function parseInputs(json: unknown, specs: readonly InputSpec[], source: 
   return result;
 }
 
-/** real → q = clamp(round(x / scale) + zeroPoint, min, max), rounding halves up. */
-export function quantizeValue(x: number, q: QuantizationSpec): { value: bigint; clamped: boolean } {
+/**
+ * real → q = clamp(round(x / scale) + zeroPoint, min, max), rounding halves up; with the
+ * QuantizeLinear encoding as ONNX does it: x and x / scale in float32, ties to even.
+ */
+export function quantizeValue(x: number, q: QuantizationSpec, channel = 0): { value: bigint; clamped: boolean } {
   const min = BigInt(q.min);
   const max = BigInt(q.max);
-  const raw = BigInt(Math.floor(x / q.scale + 0.5)) + BigInt(q.zeroPoint);
+  const scale = q.perAxis ? q.perAxis.scales[channel]! : q.scale;
+  const zero = q.perAxis ? q.perAxis.zeroPoints[channel]! : q.zeroPoint;
+  const rounded = q.encoding === 'quantize-linear' ? roundHalfEven(Math.fround(Math.fround(x) / scale)) : Math.floor(x / scale + 0.5);
+  const raw = BigInt(rounded) + BigInt(zero);
   if (raw < min) return { value: min, clamped: true };
   if (raw > max) return { value: max, clamped: true };
   return { value: raw, clamped: false };
@@ -123,10 +143,26 @@ export interface QuantizedTensor {
   clamped: number;
 }
 
-export function quantizeTensor(values: readonly number[], q: QuantizationSpec): QuantizedTensor {
+/** An integer input's values, each checked to be an integer in the type's range. */
+function integerTensor(values: readonly number[], q: InputSpec & QuantizationSpec, source: string): QuantizedTensor {
+  const [min, max] = [BigInt(q.min), BigInt(q.max)];
+  return {
+    values: values.map((v, i) => {
+      if (!Number.isInteger(v) || BigInt(v) < min || BigInt(v) > max) {
+        throw new InputError(`input "${q.name}"[${i}] = ${v} is not an integer in ${q.elementType} [${min}, ${max}]`, { context: [source] });
+      }
+      return BigInt(v);
+    }),
+    clamped: 0,
+  };
+}
+
+export function quantizeTensor(values: readonly number[], q: QuantizationSpec & { shape?: readonly number[] }): QuantizedTensor {
   let clamped = 0;
-  const out = values.map((x) => {
-    const r = quantizeValue(x, q);
+  const inner = q.perAxis && q.shape ? sizeOf(q.shape.slice(q.perAxis.axis + 1)) : 1;
+  const channels = q.perAxis?.scales.length ?? 1;
+  const out = values.map((x, i) => {
+    const r = quantizeValue(x, q, Math.floor(i / inner) % channels);
     if (r.clamped) clamped++;
     return r.value;
   });
@@ -140,7 +176,7 @@ export function quantizeInputs(
   source: string,
 ): Map<string, QuantizedTensor> {
   const floats = parseInputs(json, specs, source);
-  return new Map(specs.map((s) => [s.name, quantizeTensor(floats.get(s.name)!, s)]));
+  return new Map(specs.map((s) => [s.name, s.elementType ? integerTensor(floats.get(s.name)!, s, source) : quantizeTensor(floats.get(s.name)!, s)]));
 }
 
 /** integer → real: scale · (q − zeroPoint). */

@@ -30,6 +30,12 @@ export interface BoundaryTensor {
   /** Smallest and largest integer the tensor can hold (decimal strings: accumulators can exceed 2^53). */
   min: string;
   max: string;
+  /** An ONNX integer tensor (INT8, UINT8, …): its values are the integers themselves (scale 1, zero point 0). */
+  elementType?: string;
+  /** Per-axis scales and zero points (element i in channel floor(i / Π shape[axis+1:]) % scales.length), replacing scale and zeroPoint. */
+  perAxis?: { axis: number; scales: number[]; zeroPoints: number[] };
+  /** Inputs only: quantized as the model's QuantizeLinear does (x / scale in float32, ties to even, saturating) instead of half up. */
+  encoding?: 'quantize-linear';
 }
 
 /**

@@ -6,28 +6,29 @@
 import { OnnxFormatError, UnsupportedError } from './errors.ts';
 import { foldBatchNorm } from './fold-batchnorm.ts';
 import { describeNode, type ConstTensor, type Graph, type GraphNode } from './graph.ts';
-import { OPS, type OpSpec, type ShapeContext } from './ops/index.ts';
+import { dequantizedConstant } from './ops/DequantizeLinear.ts';
+import { findOp, opNames, type OpSpec, type QuantizedConstant, type ShapeContext } from './ops/index.ts';
 
 export interface NormalizedGraph {
   graph: Graph;
   /** Constants: initializers and folded values. */
   constants: Map<string, ConstTensor>;
+  /** Folded DequantizeLinear outputs (QDQ weights and biases): the model's own integers, scales and zero points. */
+  quantized: Map<string, QuantizedConstant>;
   /** Shapes of every computed value (graph inputs and node outputs). */
   shapes: Map<string, number[]>;
   /** The nodes that compute on inputs, in order. */
   nodes: GraphNode[];
 }
 
-const DEFAULT_DOMAINS = new Set(['', 'ai.onnx']);
-
 export function opSpecFor(node: GraphNode, opsets: Readonly<Record<string, number>>): OpSpec {
-  const spec = DEFAULT_DOMAINS.has(node.domain) ? OPS[node.opType] : undefined;
+  const spec = findOp(node.domain, node.opType);
   if (!spec) {
     const domain = node.domain === 'ai.onnx' ? '' : node.domain;
     const version = opsets[domain];
     throw new UnsupportedError(`unsupported op ${node.opType} in domain "${domain || 'ai.onnx'}" (opset ${version ?? 'not imported'})`, {
       context: [describeNode(node)],
-      hint: `supported ops: ${Object.keys(OPS).join(', ')}`,
+      hint: `supported ops: ${opNames().join(', ')}`,
     });
   }
   const [required, most] = spec.inputs;
@@ -49,6 +50,7 @@ export function opSpecFor(node: GraphNode, opsets: Readonly<Record<string, numbe
 
 export function normalize(graph: Graph): NormalizedGraph {
   const constants = new Map(graph.constants);
+  const quantized = new Map<string, QuantizedConstant>();
   const shapes = new Map<string, number[]>(graph.inputs.map((i) => [i.name, i.shape]));
   const nodes: GraphNode[] = [];
   const ctx: ShapeContext = {
@@ -65,9 +67,17 @@ export function normalize(graph: Graph): NormalizedGraph {
       }
     }
     if (inputs.every((v) => constants.has(v))) {
-      const outs = spec.evaluateFloat(node, node.inputs.map((v) => (v === '' ? undefined : { shape: constants.get(v)!.shape, data: constants.get(v)!.data })));
-      // Folded values are only read as numbers (weights, shapes), so their element type no longer matters.
-      outs.forEach((t, i) => constants.set(node.outputs[i]!, { name: node.outputs[i]!, shape: t.shape, dtype: 'float', data: t.data }));
+      const outs = spec.evaluateFloat(
+        node,
+        node.inputs.map((v) => (v === '' ? undefined : { shape: constants.get(v)!.shape, data: constants.get(v)!.data, elementType: constants.get(v)!.elementType })),
+      );
+      outs.forEach((t, i) => {
+        const dtype = t.elementType === undefined || /FLOAT|DOUBLE/.test(t.elementType) ? 'float' : 'int';
+        constants.set(node.outputs[i]!, { name: node.outputs[i]!, shape: t.shape, dtype, data: t.data, ...(t.elementType !== undefined ? { elementType: t.elementType } : {}) });
+      });
+      // A dequantized constant folds to floats for shapes and calibration, but the product lowerings use the model's own integers.
+      const q = node.opType === 'DequantizeLinear' ? dequantizedConstant(node, constants) : undefined;
+      if (q) quantized.set(node.outputs[0]!, q);
       continue;
     }
     const outShapes = spec.inferShapes(node, ctx);
@@ -81,5 +91,25 @@ export function normalize(graph: Graph): NormalizedGraph {
       });
     }
   }
-  return foldBatchNorm({ graph, constants, shapes, nodes });
+  return fuseReluIntoQuantize(foldBatchNorm({ graph, constants, quantized, shapes, nodes }));
+}
+
+/**
+ * Relu → QuantizeLinear (QDQ exports write a fused Conv+ReLU so) becomes one QuantizeLinear
+ * clamping at its zero point: Q(max(x, 0)) = max(Q(x), Q(0)) = max(Q(x), zero point), as
+ * rounding is monotone and 0 rounds to 0. Only where the QuantizeLinear is the Relu's one reader.
+ */
+function fuseReluIntoQuantize(ng: NormalizedGraph): NormalizedGraph {
+  const nodes = ng.nodes.slice();
+  for (const relu of ng.nodes) {
+    if (relu.opType !== 'Relu') continue;
+    const out = relu.outputs[0]!;
+    const readers = nodes.filter((n) => n.inputs.includes(out));
+    const q = readers[0];
+    if (readers.length !== 1 || q!.opType !== 'QuantizeLinear' || q!.inputs[0] !== out || ng.graph.outputs.some((o) => o.name === out)) continue;
+    nodes[nodes.indexOf(q!)] = { ...q!, name: `${relu.name}+${q!.name}`, inputs: [relu.inputs[0]!, ...q!.inputs.slice(1)], fusedRelu: true };
+    nodes.splice(nodes.indexOf(relu), 1);
+    ng.shapes.delete(out);
+  }
+  return { ...ng, nodes };
 }

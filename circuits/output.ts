@@ -1,5 +1,5 @@
 /** Output integers → what a user reads: signed integers, dequantized values, argmax. */
-import { dequantize } from './input.ts';
+import { dequantize, sizeOf } from './input.ts';
 import type { BoundaryTensor } from './manifest.ts';
 
 export interface DecodedTensor {
@@ -25,7 +25,12 @@ export function decodeTensor(spec: BoundaryTensor, integers: readonly bigint[]):
     name: spec.name,
     shape: spec.shape,
     integers: integers.map(String),
-    values: integers.map((q) => dequantize(q, spec.scale, spec.zeroPoint)),
+    values: integers.map((q, i) => {
+      if (!spec.perAxis) return dequantize(q, spec.scale, spec.zeroPoint);
+      const { axis, scales, zeroPoints } = spec.perAxis;
+      const c = Math.floor(i / sizeOf(spec.shape.slice(axis + 1))) % scales.length;
+      return dequantize(q, scales[c]!, zeroPoints[c]!);
+    }),
     argmax: argmaxOf(integers),
   };
 }

@@ -6,12 +6,13 @@
  * requantization happens only where an op needs it.
  */
 import { ShapeError, UnsupportedError } from './errors.ts';
-import { describeNode } from './graph.ts';
+import { describeNode, type GraphNode } from './graph.ts';
 import { nodeInterval } from './ir/index.ts';
-import { magnitude, type IrModel, type IrNode, type QTensor } from './ir/types.ts';
+import { INTEGER_RANGES, isIntegerType, magnitude, type IrModel, type IrNode, type QTensor } from './ir/types.ts';
 import type { NormalizedGraph } from './normalize.ts';
 import type { ValueRange } from './calibrate.ts';
-import { OPS, type LowerContext } from './ops/index.ts';
+import { findOp, type LowerContext, type OpSpec } from './ops/index.ts';
+import { inputQuantizeLinear } from './ops/QuantizeLinear.ts';
 
 export interface QuantizeOptions {
   /** Activation and weight bits (default 8). */
@@ -44,13 +45,19 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
   const tensors = new Map<string, QTensor>();
   const nodes: IrNode[] = [];
 
+  const consumers = (v: string): GraphNode[] => ng.nodes.filter((n) => n.inputs.includes(v));
   const inputs = ng.graph.inputs.map((input) => {
-    const t: QTensor = { name: input.name, shape: input.shape, ...activationParams(ranges.get(input.name)!, bits), min: qmin, max: qmax };
+    const type = input.elementType;
+    // Integer inputs are the integers themselves; a float input the model quantizes itself takes its QuantizeLinear's parameters.
+    const t: QTensor = isIntegerType(type)
+      ? { name: input.name, shape: input.shape, scale: 1, zeroPoint: 0, min: INTEGER_RANGES[type][0], max: INTEGER_RANGES[type][1], elementType: type }
+      : (inputQuantizeLinear(input, consumers(input.name), ng) ?? { name: input.name, shape: input.shape, ...activationParams(ranges.get(input.name)!, bits), min: qmin, max: qmax });
     tensors.set(input.name, t);
     return t;
   });
 
   let current = ng.nodes[0]!;
+  let spec: OpSpec = findOp(current.domain, current.opType)!;
   const ctx: LowerContext = {
     bits,
     multiplierBits: options.multiplierBits,
@@ -61,12 +68,25 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
     tensor(v) {
       const t = tensors.get(v);
       if (!t) throw new UnsupportedError(`input "${v}" is not a computed tensor the compiler can use here`, { context: [describeNode(current)] });
+      if (t.elementType && !spec.integerInputs) {
+        throw new UnsupportedError(`${current.opType} reads "${v}", an ${t.elementType} tensor: ONNX integer arithmetic (wrapping on overflow) is not supported for ${current.opType}`, {
+          context: [describeNode(current)],
+          hint: 'integer tensors go into the QOperator ops (QLinearConv, QLinearMatMul, MatMulInteger, ConvInteger, DequantizeLinear, …) and the ops that only move or compare values (Reshape, Transpose, MaxPool, …)',
+        });
+      }
+      if (t.perAxis && !spec.perAxisInputs) {
+        throw new UnsupportedError(`${current.opType} reads "${v}", which is quantized per axis (axis ${t.perAxis.axis}): only QuantizeLinear and graph outputs take per-axis tensors`, {
+          context: [describeNode(current)],
+          hint: 'requantize it with a per-tensor QuantizeLinear first',
+        });
+      }
       return t;
     },
     observedRange(v) {
       return ranges.get(v) ?? { min: 0, max: 0 };
     },
-    consumers: (v) => ng.nodes.filter((n) => n.inputs.includes(v)),
+    consumers,
+    quantizedConstant: (v) => ng.quantized.get(v),
     isGraphOutput: (v) => ng.graph.outputs.some((o) => o.name === v),
     activationParams: (range) => activationParams(range, bits),
     emit(node, output) {
@@ -83,7 +103,15 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
   };
   for (const node of ng.nodes) {
     current = node;
-    OPS[node.opType]!.lower(node, ctx);
+    spec = findOp(node.domain, node.opType)!;
+    spec.lower(node, ctx);
+    if (spec.integerInputs === 'preserve') {
+      const type = node.inputs.map((v) => tensors.get(v)?.elementType).find((e) => e !== undefined);
+      for (const out of node.outputs) {
+        const t = tensors.get(out);
+        if (t && type) t.elementType = type;
+      }
+    }
   }
   const outputs = ng.graph.outputs.map((o) => tensors.get(o.name)!);
   return { bits, multiplierBits: options.multiplierBits, inputs, outputs, tensors, nodes, inputRangeCheck: options.inputRangeCheck };

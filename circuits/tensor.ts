@@ -7,6 +7,8 @@ export { sizeOf };
 export interface FloatTensor {
   shape: number[];
   data: Float64Array;
+  /** The ONNX data type name where the op knows it (Constant, Cast, QuantizeLinear): integer-typed constants keep it. */
+  elementType?: string;
 }
 
 export function stridesOf(shape: readonly number[]): number[] {

@@ -1,6 +1,7 @@
 /**
  * The requantize IR node, on the Requantize / RequantizeRelu gadgets: the
  * gadget's accumulator is (in − zeroIn), a linear expression, so the zero point costs nothing.
+ * A per-channel node instantiates one gadget configuration per channel.
  */
 import {
   requantizeBoundBits,
@@ -13,38 +14,81 @@ import {
 } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
 import { emitPerElement } from './per-element.ts';
-import type { QTensor, RequantizeNode } from './types.ts';
+import type { QTensor, RequantizeChannel, RequantizeNode } from './types.ts';
 
-/** The gadget parameters for this node given its input's interval (B is derived, never stored). */
-export function requantizeParams(node: RequantizeNode, input: QTensor): RequantizeParams {
+/** The node's channels: its per-channel parameters, or its uniform ones as a single channel. */
+function channelsOf(node: RequantizeNode): { inner: number; params: RequantizeChannel[] } {
+  return node.channels ?? { inner: 1, params: [node] };
+}
+
+/** Channel of element i. */
+function channelAt(node: RequantizeNode, i: number): number {
+  const { inner, params } = channelsOf(node);
+  return Math.floor(i / inner) % params.length;
+}
+
+/** The gadget parameters of one channel given the input's interval (B is derived, never stored). */
+function channelParams(node: RequantizeNode, c: RequantizeChannel, input: QTensor): RequantizeParams {
+  const accMin = input.min - node.zeroIn;
+  const accMax = input.max - node.zeroIn;
   // Half up and to even agree wherever no tie is reachable: the cheaper gadget then.
-  const even = node.even === true && requantizeTiePossible(input.min - node.zeroIn, input.max - node.zeroIn, { M: node.multiplier, s: node.shift });
-  const shape = { M: node.multiplier, s: node.shift, zOut: node.zeroOut, lo: node.lo, hi: node.hi, ...(even ? { even } : {}) };
-  return { ...shape, B: requantizeBoundBits(input.min - node.zeroIn, input.max - node.zeroIn, shape) };
+  const even = node.even === true && requantizeTiePossible(accMin, accMax, { M: c.multiplier, s: c.shift });
+  const shape = { M: c.multiplier, s: c.shift, zOut: c.zeroOut, lo: c.lo, hi: c.hi, ...(even ? { even } : {}) };
+  return { ...shape, B: requantizeBoundBits(accMin, accMax, shape) };
+}
+
+/** The gadget parameters per channel (one entry for a uniform node). */
+export function requantizeParams(node: RequantizeNode, input: QTensor): RequantizeParams[] {
+  return channelsOf(node).params.map((c) => channelParams(node, c, input));
 }
 
 export function requantizeInterval(node: RequantizeNode, input: QTensor): { min: bigint; max: bigint } {
-  const p = requantizeParams(node, input);
-  return { min: requantizeRef(input.min - node.zeroIn, p), max: requantizeRef(input.max - node.zeroIn, p) };
+  const ends = requantizeParams(node, input).flatMap((p) => [requantizeRef(input.min - node.zeroIn, p), requantizeRef(input.max - node.zeroIn, p)]);
+  return { min: ends.reduce((a, b) => (b < a ? b : a)), max: ends.reduce((a, b) => (b > a ? b : a)) };
 }
 
 export function evaluateRequantize(node: RequantizeNode, x: readonly bigint[], input: QTensor): bigint[] {
-  const p = requantizeParams(node, input);
-  return x.map((v) => requantizeRef(v - node.zeroIn, p));
+  const params = requantizeParams(node, input);
+  return x.map((v, i) => requantizeRef(v - node.zeroIn, params[channelAt(node, i)]!));
 }
 
 export function requantizeNodeCost(node: RequantizeNode, input: QTensor): number {
-  return sizeOf(input.shape) * requantizeCost(requantizeParams(node, input));
+  const params = requantizeParams(node, input);
+  const n = sizeOf(input.shape);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += requantizeCost(params[channelAt(node, i)]!);
+  return total;
 }
 
-/** Circom: one gadget per element; the output is a var array aliasing the gadgets' outputs. */
+function component(node: RequantizeNode, p: RequantizeParams): string {
+  // The node's lo is already max(zOut, qmin), and RequantizeRelu clamps at max(zOut, lo) = lo.
+  return node.relu && !p.even ? requantizeReluComponent({ M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B }) : requantizeComponent(p);
+}
+
+/**
+ * Circom: one gadget per element; the output is a var array aliasing the gadgets' outputs. A
+ * per-channel node has one component array per channel (circom wants one configuration per array).
+ */
 export function emitRequantize(node: RequantizeNode, input: QTensor, inputName: string, outputName: string): string[] {
-  const p = requantizeParams(node, input);
+  const params = requantizeParams(node, input);
   const n = sizeOf(input.shape);
-  const component =
-    node.relu && !p.even
-      ? // The node's lo is already max(zOut, qmin), and RequantizeRelu clamps at max(zOut, lo) = lo.
-        requantizeReluComponent({ M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B })
-      : requantizeComponent(p);
-  return emitPerElement(component, n, inputName, outputName, node.zeroIn);
+  if (!node.channels) return emitPerElement(component(node, params[0]!), n, inputName, outputName, node.zeroIn);
+  const { inner } = node.channels;
+  const count = params.length;
+  const outer = n / (inner * count);
+  const lines = [`var ${outputName}[${n}];`];
+  params.forEach((p, c) => {
+    const gadget = `${outputName}_c${c}`;
+    lines.push(
+      `component ${gadget}[${outer * inner}];`,
+      `for (var o = 0; o < ${outer}; o++) {`,
+      `  for (var j = 0; j < ${inner}; j++) {`,
+      `    ${gadget}[o * ${inner} + j] = ${component(node, p)};`,
+      `    ${gadget}[o * ${inner} + j].in <== ${inputName}[(o * ${count} + ${c}) * ${inner} + j] - ${node.zeroIn};`,
+      `    ${outputName}[(o * ${count} + ${c}) * ${inner} + j] = ${gadget}[o * ${inner} + j].out;`,
+      `  }`,
+      `}`,
+    );
+  });
+  return lines;
 }

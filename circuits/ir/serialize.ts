@@ -32,7 +32,18 @@ function nodeToJson(n: IrNode): Json {
     case 'affine':
       return { ...n, terms: n.terms.map((t) => ({ input: t.input, coeff: t.coeff.toString(), index: Array.from(t.index) })), constant: big(n.constant) };
     case 'requantize':
-      return { ...n, zeroIn: String(n.zeroIn), multiplier: String(n.multiplier), zeroOut: String(n.zeroOut), lo: String(n.lo), hi: String(n.hi) };
+      return {
+        ...n,
+        zeroIn: String(n.zeroIn),
+        multiplier: String(n.multiplier),
+        zeroOut: String(n.zeroOut),
+        lo: String(n.lo),
+        hi: String(n.hi),
+        channels: n.channels && {
+          inner: n.channels.inner,
+          params: n.channels.params.map((c) => ({ ...c, multiplier: String(c.multiplier), zeroOut: String(c.zeroOut), lo: String(c.lo), hi: String(c.hi) })),
+        },
+      };
     case 'view':
     case 'argmax':
       return { ...n };
@@ -71,7 +82,18 @@ function nodeFromJson(n: Json): IrNode {
     case 'affine':
       return { ...n, terms: n.terms.map((t: Json) => ({ input: t.input, coeff: BigInt(t.coeff), index: Int32Array.from(t.index) })), constant: unbig(n.constant) };
     case 'requantize':
-      return { ...n, zeroIn: BigInt(n.zeroIn), multiplier: BigInt(n.multiplier), zeroOut: BigInt(n.zeroOut), lo: BigInt(n.lo), hi: BigInt(n.hi) };
+      return {
+        ...n,
+        zeroIn: BigInt(n.zeroIn),
+        multiplier: BigInt(n.multiplier),
+        zeroOut: BigInt(n.zeroOut),
+        lo: BigInt(n.lo),
+        hi: BigInt(n.hi),
+        channels: n.channels && {
+          inner: n.channels.inner,
+          params: n.channels.params.map((c: Json) => ({ ...c, multiplier: BigInt(c.multiplier), zeroOut: BigInt(c.zeroOut), lo: BigInt(c.lo), hi: BigInt(c.hi) })),
+        },
+      };
     case 'view':
     case 'argmax':
       return { ...n };

@@ -4,6 +4,32 @@
  * scale (real ≈ scale · (q − zeroPoint)) and an interval the compiler proved.
  */
 
+/** ONNX integer element types the compiler keeps exactly, with their ranges. */
+export const INTEGER_RANGES = {
+  INT8: [-128n, 127n],
+  UINT8: [0n, 255n],
+  INT16: [-32768n, 32767n],
+  UINT16: [0n, 65535n],
+  INT32: [-2147483648n, 2147483647n],
+} as const satisfies Record<string, readonly [bigint, bigint]>;
+
+export type IntegerType = keyof typeof INTEGER_RANGES;
+
+export function isIntegerType(type: string | undefined): type is IntegerType {
+  return type !== undefined && type in INTEGER_RANGES;
+}
+
+/**
+ * Quantization along one axis (ONNX per-axis QuantizeLinear/DequantizeLinear, per-channel
+ * weights): element i belongs to channel floor(i / inner) % scales.length, inner being the
+ * product of the dimensions after `axis`, and real = scales[c] · (q − zeroPoints[c]).
+ */
+export interface PerAxis {
+  axis: number;
+  scales: number[];
+  zeroPoints: number[];
+}
+
 export interface QTensor {
   /** The ONNX value name this tensor carries. */
   name: string;
@@ -13,7 +39,22 @@ export interface QTensor {
   /** Smallest and largest value any element can take, for every input in range. */
   min: bigint;
   max: bigint;
+  /**
+   * An ONNX integer tensor (QOperator models, QuantizeLinear outputs): its value is the integer
+   * itself (scale 1, zero point 0), and only ops that keep ONNX's integer semantics read it.
+   */
+  elementType?: IntegerType;
+  /** Per-axis scales and zero points, replacing scale and zeroPoint (read only by ops that take them). */
+  perAxis?: PerAxis;
+  /**
+   * A graph input quantized by the model's own QuantizeLinear (x / scale in float32, ties to
+   * even, saturated) rather than by the calibrated half-up rounding.
+   */
+  encoding?: 'quantize-linear';
 }
+
+/** What a lowering says about a tensor it emits (the interval is computed). */
+export type TensorParams = Omit<QTensor, 'name' | 'min' | 'max'>;
 
 interface NodeBase {
   /** The ONNX node this IR node came from (errors and reports name it). */
@@ -74,6 +115,21 @@ export interface RequantizeNode extends NodeBase {
   relu: boolean;
   /** Round ties to even (ONNX QuantizeLinear and the QLinear ops) instead of up. */
   even?: boolean;
+  /**
+   * Per-channel parameters (per-channel weight scales, per-axis QuantizeLinear): element i uses
+   * channels.params[floor(i / inner) % params.length] in place of multiplier, shift, zeroOut,
+   * lo and hi, which then hold channel 0's.
+   */
+  channels?: { inner: number; params: RequantizeChannel[] };
+}
+
+/** One channel's requantization (see RequantizeNode.channels). */
+export interface RequantizeChannel {
+  multiplier: bigint;
+  shift: number;
+  zeroOut: bigint;
+  lo: bigint;
+  hi: bigint;
 }
 
 /** The same values under another shape (Reshape, Flatten, Identity): no constraint. */

@@ -29,12 +29,34 @@ const RAW_READERS: Partial<Record<number, [number, (view: DataView, offset: numb
   [DataType.INT64]: [8, (v, o) => Number(v.getBigInt64(o, true))],
   [DataType.UINT64]: [8, (v, o) => Number(v.getBigUint64(o, true))],
   [DataType.BOOL]: [1, (v, o) => v.getUint8(o)],
+  [DataType.FLOAT16]: [2, (v, o) => float16Value(v.getUint16(o, true))],
+  [DataType.BFLOAT16]: [2, (v, o) => bfloat16Value(v.getUint16(o, true))],
 };
 
 const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16]);
 
-function dataTypeName(type: number): string {
+/** Integer graph inputs the compiler takes (exact integers, their ONNX range checked). */
+const INTEGER_INPUT_TYPES = new Set<number>([DataType.INT8, DataType.UINT8, DataType.INT16, DataType.UINT16, DataType.INT32]);
+
+export function dataTypeName(type: number): string {
   return DataType[type] ?? `type ${type}`;
+}
+
+/** An IEEE half-precision value from its 16 bits. */
+export function float16Value(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** A bfloat16 value from its 16 bits (the top half of a float32). */
+function bfloat16Value(bits: number): number {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setUint32(0, bits << 16);
+  return view.getFloat32(0);
 }
 
 /** Decodes an ONNX TensorProto into a float64 constant. */
@@ -61,7 +83,8 @@ export function decodeTensor(t: OnnxTypes.ITensorProto, where: string): ConstTen
   } else if (t.int64Data && t.int64Data.length > 0) {
     values = t.int64Data.map((v) => toNumber(v as LongLike));
   } else if (t.int32Data && t.int32Data.length > 0) {
-    values = t.int32Data.slice();
+    // 16-bit floats travel as their bit patterns in int32_data.
+    values = type === DataType.FLOAT16 ? t.int32Data.map(float16Value) : type === DataType.BFLOAT16 ? t.int32Data.map(bfloat16Value) : t.int32Data.slice();
   } else if (t.uint64Data && t.uint64Data.length > 0) {
     values = t.uint64Data.map((v) => toNumber(v as LongLike));
   } else if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
@@ -69,13 +92,10 @@ export function decodeTensor(t: OnnxTypes.ITensorProto, where: string): ConstTen
   } else {
     values = [];
   }
-  if (type === DataType.FLOAT16 || type === DataType.BFLOAT16) {
-    throw new UnsupportedError(`tensor "${name}" has data type ${dataTypeName(type)}, which is not supported`, { context: [where], hint: 'export the model in float32' });
-  }
   if (values.length !== size) {
     throw new OnnxFormatError(`tensor "${name}" holds ${values.length} values, its shape [${shape}] needs ${size}`, { context: [where] });
   }
-  return { name, shape, dtype: FLOAT_TYPES.has(type) ? 'float' : 'int', data: Float64Array.from(values) };
+  return { name, shape, dtype: FLOAT_TYPES.has(type) ? 'float' : 'int', data: Float64Array.from(values), elementType: dataTypeName(type) };
 }
 
 function decodeAttribute(a: OnnxTypes.IAttributeProto, where: string): AttributeValue {
@@ -101,20 +121,20 @@ function decodeValueInfo(v: OnnxTypes.IValueInfoProto): ValueInfo {
   const dims = v.type?.tensorType?.shape?.dim ?? [];
   // Symbolic or unknown dimensions are the batch in the models we take: prove one example at a time.
   const shape = dims.map((d) => (d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue as LongLike) > 0 ? toNumber(d.dimValue as LongLike) : 1));
-  return { name: v.name ?? '', shape };
+  const type = v.type?.tensorType?.elemType;
+  return { name: v.name ?? '', shape, elementType: type === undefined || type === null || type === DataType.UNDEFINED ? 'FLOAT' : dataTypeName(type) };
 }
 
 /**
- * A graph input: float only. Integer inputs (int8 Add, uint8 MaxPool, QOperator models) mean
- * integer semantics the float quantizer would only approximate, so they are refused rather
- * than proved approximately.
+ * A graph input: float, or an 8-, 16- or 32-bit integer (QOperator models: exact integers whose
+ * range the prover checks; the ops that read them say whether they keep ONNX's integer semantics).
  */
 function decodeModelInput(v: OnnxTypes.IValueInfoProto, source: string): ValueInfo {
   const type = v.type?.tensorType?.elemType;
-  if (type !== undefined && type !== null && type !== DataType.UNDEFINED && !FLOAT_TYPES.has(type)) {
-    throw new UnsupportedError(`graph input "${v.name}" has data type ${dataTypeName(type)}: integer model inputs are not supported yet`, {
+  if (type !== undefined && type !== null && type !== DataType.UNDEFINED && !FLOAT_TYPES.has(type) && !INTEGER_INPUT_TYPES.has(type)) {
+    throw new UnsupportedError(`graph input "${v.name}" has data type ${dataTypeName(type)}: only float and 8-, 16- or 32-bit integer inputs are supported`, {
       context: [source],
-      hint: 'export the model with float32 inputs',
+      hint: 'export the model with float32 inputs, or uint8/int8 ones for a quantized model',
     });
   }
   return decodeValueInfo(v);

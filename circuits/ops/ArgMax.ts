@@ -33,6 +33,7 @@ function reduction(node: GraphNode, shape: number[]): Reduction {
 
 export const ArgMax: OpSpec = {
   opType: 'ArgMax',
+  integerInputs: 'consume',
   inputs: [1, 1],
   attributes: { axis: 0, keepdims: 1, select_last_index: 0 },
 

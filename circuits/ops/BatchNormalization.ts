@@ -75,6 +75,7 @@ function perElement(shape: readonly number[], perChannel: Float64Array): Float64
 export const BatchNormalization: OpSpec = {
   opType: 'BatchNormalization',
   inputs: [5, 5],
+  constantInputs: [1, 2, 3, 4],
   attributes: { epsilon: 1e-5, momentum: 0.9, spatial: 1, training_mode: 0 },
 
   inferShapes(node, ctx) {

@@ -60,6 +60,7 @@ function keepsScale(x: QTensor, min: number, max: number, ctx: LowerContext): bo
 export const Clip: OpSpec = {
   opType: 'Clip',
   inputs: [1, 3],
+  constantInputs: [1, 2],
   attributes: { max: FLT_MAX, min: -FLT_MAX },
 
   inferShapes(node, ctx) {

@@ -8,10 +8,10 @@ function value(node: Parameters<OpSpec['evaluateFloat']>[0]): ConstTensor {
   if (a['value'] !== undefined && typeof a['value'] === 'object' && !Array.isArray(a['value'])) return a['value'];
   const scalar = (v: number, dtype: 'float' | 'int'): ConstTensor => ({ name: node.outputs[0]!, shape: [], dtype, data: Float64Array.of(v) });
   const list = (v: number[], dtype: 'float' | 'int'): ConstTensor => ({ name: node.outputs[0]!, shape: [v.length], dtype, data: Float64Array.from(v) });
-  if (typeof a['value_float'] === 'number') return scalar(a['value_float'], 'float');
-  if (typeof a['value_int'] === 'number') return scalar(a['value_int'], 'int');
-  if (Array.isArray(a['value_floats'])) return list(a['value_floats'], 'float');
-  if (Array.isArray(a['value_ints'])) return list(a['value_ints'], 'int');
+  if (typeof a['value_float'] === 'number') return { ...scalar(a['value_float'], 'float'), elementType: 'FLOAT' };
+  if (typeof a['value_int'] === 'number') return { ...scalar(a['value_int'], 'int'), elementType: 'INT64' };
+  if (Array.isArray(a['value_floats'])) return { ...list(a['value_floats'], 'float'), elementType: 'FLOAT' };
+  if (Array.isArray(a['value_ints'])) return { ...list(a['value_ints'], 'int'), elementType: 'INT64' };
   throw new UnsupportedError('Constant needs a tensor, float(s) or int(s) value; sparse and string constants are not supported', { context: [describeNode(node)] });
 }
 
@@ -22,7 +22,7 @@ export const Constant: OpSpec = {
   inferShapes: (node) => [value(node).shape],
   evaluateFloat: (node) => {
     const v = value(node);
-    return [{ shape: v.shape, data: v.data }];
+    return [{ shape: v.shape, data: v.data, ...(v.elementType !== undefined ? { elementType: v.elementType } : {}) }];
   },
   lower(node) {
     throw new UnsupportedError('Constant is folded at compile time and has nothing to lower', { context: [describeNode(node)] });

@@ -13,7 +13,7 @@ import { quantizeWeights } from './matmul-lowering.ts';
 import type { OpSpec, ShapeContext } from './types.ts';
 import { splitShape, windowGeometry, windowTable, type WindowTable } from './window.ts';
 
-interface ConvShape {
+export interface ConvShape {
   batch: number;
   channels: number;
   outChannels: number;
@@ -22,7 +22,7 @@ interface ConvShape {
   windows: WindowTable;
 }
 
-function convShape(node: GraphNode, x: readonly number[], w: readonly number[]): ConvShape {
+export function convShape(node: GraphNode, x: readonly number[], w: readonly number[]): ConvShape {
   const { batch, channels, spatial } = splitShape(node, x, 'input X');
   if (w.length !== x.length) {
     throw new ShapeError(`Conv weights W of shape [${w}] do not match input X of shape [${x}] (both need ${x.length} dimensions)`, { context: [describeNode(node)] });
@@ -44,7 +44,7 @@ function convShape(node: GraphNode, x: readonly number[], w: readonly number[]):
 }
 
 /** out[n][m][p] = bias[m] + Σ w·x over the real window elements, in floats (calibration, folding). */
-function convolveFloat(s: ConvShape, x: Float64Array, w: Float64Array, bias: Float64Array | undefined): Float64Array {
+export function convolveFloat(s: ConvShape, x: Float64Array, w: Float64Array, bias: Float64Array | undefined): Float64Array {
   const { positions, kernelSize, inputSize, index } = s.windows;
   const perIn = s.channels / s.group;
   const perOut = s.outChannels / s.group;
@@ -69,7 +69,7 @@ function convolveFloat(s: ConvShape, x: Float64Array, w: Float64Array, bias: Flo
   return out;
 }
 
-function checkBiasShape(node: GraphNode, shape: readonly number[], outChannels: number): void {
+export function checkBiasShape(node: GraphNode, shape: readonly number[], outChannels: number): void {
   if (shape.length !== 1 || shape[0] !== outChannels) {
     throw new ShapeError(`Conv bias B of shape [${shape}] must be [${outChannels}]`, { context: [describeNode(node)] });
   }
@@ -80,9 +80,29 @@ function biasOf(node: GraphNode, b: FloatTensor | undefined, outChannels: number
   return b?.data;
 }
 
+/** The conv IR node of a convolution with integer weights and bias (at the accumulator's scale). */
+export function convNode(node: GraphNode, s: ConvShape, weights: bigint[], bias: bigint[], zeroIn: bigint): ConvNode {
+  return {
+    kind: 'conv',
+    node: node.name,
+    op: node.opType,
+    input: node.inputs[0]!,
+    output: node.outputs[0]!,
+    batch: s.batch,
+    channels: s.channels,
+    outChannels: s.outChannels,
+    group: s.group,
+    windows: s.windows,
+    weights,
+    bias,
+    zeroIn,
+  };
+}
+
 export const Conv: OpSpec = {
   opType: 'Conv',
   inputs: [2, 3],
+  constantInputs: [1, 2],
   attributes: { auto_pad: 'NOTSET', dilations: undefined, group: 1, kernel_shape: undefined, pads: undefined, strides: undefined },
 
   inferShapes(node: GraphNode, ctx: ShapeContext): number[][] {
@@ -109,21 +129,7 @@ export const Conv: OpSpec = {
     const w = quantizeWeights(weights.data, ctx.bits);
     const accScale = x.scale * w.scale;
     const floatBias = biasOf(node, bias, s.outChannels);
-    const ir: ConvNode = {
-      kind: 'conv',
-      node: node.name,
-      op: node.opType,
-      input: xName!,
-      output: node.outputs[0]!,
-      batch: s.batch,
-      channels: s.channels,
-      outChannels: s.outChannels,
-      group: s.group,
-      windows: s.windows,
-      weights: w.values,
-      bias: Array.from({ length: s.outChannels }, (_, m) => (floatBias ? BigInt(Math.round(floatBias[m]! / accScale)) : 0n)),
-      zeroIn: BigInt(x.zeroPoint),
-    };
+    const ir = convNode(node, s, w.values, Array.from({ length: s.outChannels }, (_, m) => (floatBias ? BigInt(Math.round(floatBias[m]! / accScale)) : 0n)), BigInt(x.zeroPoint));
     ctx.emit(ir, { shape: [s.batch, s.outChannels, ...s.outDims], scale: accScale, zeroPoint: 0 });
   },
 };

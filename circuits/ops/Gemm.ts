@@ -45,6 +45,7 @@ function biasMatrix(node: GraphNode, c: FloatTensor | undefined, d: GemmDims): F
 export const Gemm: OpSpec = {
   opType: 'Gemm',
   inputs: [2, 3],
+  constantInputs: [1, 2],
   attributes: { alpha: 1.0, beta: 1.0, transA: 0, transB: 0 },
 
   inferShapes(node: GraphNode, ctx: ShapeContext): number[][] {

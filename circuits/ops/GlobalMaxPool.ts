@@ -8,6 +8,7 @@ const outShape = (node: GraphNode, shape: readonly number[]): number[] => [shape
 
 export const GlobalMaxPool: OpSpec = {
   opType: 'GlobalMaxPool',
+  integerInputs: 'preserve',
   inputs: [1, 1],
   attributes: {},
   inferShapes: (node, ctx) => [outShape(node, ctx.shape(node.inputs[0]!))],

@@ -34,6 +34,7 @@ function dims(node: GraphNode, a: number[], b: number[]): MatMulDims {
 export const MatMul: OpSpec = {
   opType: 'MatMul',
   inputs: [2, 2],
+  constantInputs: [1],
   attributes: {},
 
   inferShapes(node: GraphNode, ctx: ShapeContext): number[][] {

@@ -54,6 +54,7 @@ function geometryOf(node: GraphNode, shape: readonly number[]): WindowGeometry {
 
 export const MaxPool: OpSpec = {
   opType: 'MaxPool',
+  integerInputs: 'preserve',
   inputs: [1, 1],
   attributes: { auto_pad: 'NOTSET', ceil_mode: 0, dilations: undefined, kernel_shape: undefined, pads: undefined, storage_order: 0, strides: undefined },
 

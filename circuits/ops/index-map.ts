@@ -125,6 +125,9 @@ export function indexMapOp(
     opType,
     inputs,
     attributes,
+    integerInputs: 'preserve',
+    // Every input after the data (Gather's indices, Pad's pads and value) is read at compile time.
+    constantInputs: Array.from({ length: inputs[1] - 1 }, (_, i) => i + 1),
     inferShapes: (node, ctx) => [mapOf(node, ctx).map.shape],
     evaluateFloat(node, inputs) {
       const { map, fill = 0 } = mapOf(node, floatContext(node, inputs));

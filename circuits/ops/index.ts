@@ -1,5 +1,13 @@
-/** The registry of supported ONNX ops (default domain), by op type. */
+/** The registry of supported ONNX ops: the default domain's by op type, contrib ops by domain. */
 import { Add } from './Add.ts';
+import { Cast } from './Cast.ts';
+import { ConstantOfShape } from './ConstantOfShape.ts';
+import { DequantizeLinear } from './DequantizeLinear.ts';
+import { DynamicQuantizeLinear } from './DynamicQuantizeLinear.ts';
+import { QLinearAdd } from './QLinearAdd.ts';
+import { ConvInteger, QLinearConv } from './QLinearConv.ts';
+import { MatMulInteger, QLinearMatMul } from './QLinearMatMul.ts';
+import { QuantizeLinear } from './QuantizeLinear.ts';
 import { ArgMax } from './ArgMax.ts';
 import { AveragePool } from './AveragePool.ts';
 import { BatchNormalization } from './BatchNormalization.ts';
@@ -33,11 +41,16 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   ArgMax,
   AveragePool,
   BatchNormalization,
+  Cast,
   Clip,
   Concat,
   Constant,
+  ConstantOfShape,
   Conv,
+  ConvInteger,
+  DequantizeLinear,
   Div,
+  DynamicQuantizeLinear,
   Flatten,
   Gather,
   Gemm,
@@ -46,9 +59,13 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Identity,
   LeakyRelu,
   MatMul,
+  MatMulInteger,
   MaxPool,
   Mul,
   Pad,
+  QLinearConv,
+  QLinearMatMul,
+  QuantizeLinear,
   Relu,
   Reshape,
   Sigmoid,
@@ -60,4 +77,21 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   Unsqueeze,
 };
 
-export type { LowerContext, OpSpec, ShapeContext } from './types.ts';
+/** Contrib ops, by domain then op type. */
+const DOMAIN_OPS: Readonly<Record<string, Readonly<Record<string, OpSpec>>>> = {
+  'com.microsoft': { QLinearAdd },
+};
+
+/** The op's spec, or undefined where the compiler does not support it. */
+export function findOp(domain: string, opType: string): OpSpec | undefined {
+  if (domain === '' || domain === 'ai.onnx') return Object.hasOwn(OPS, opType) ? OPS[opType] : undefined;
+  const ops = DOMAIN_OPS[domain];
+  return ops && Object.hasOwn(ops, opType) ? ops[opType] : undefined;
+}
+
+/** Every supported op, contrib ops as domain:op. */
+export function opNames(): string[] {
+  return [...Object.keys(OPS), ...Object.entries(DOMAIN_OPS).flatMap(([domain, ops]) => Object.keys(ops).map((op) => `${domain}:${op}`))];
+}
+
+export type { LowerContext, OpSpec, QuantizedConstant, ShapeContext } from './types.ts';

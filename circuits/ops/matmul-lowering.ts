@@ -5,7 +5,7 @@
  * (scale s_in·s_w, zero point 0) that costs no constraint.
  */
 import type { GraphNode } from '../graph.ts';
-import type { LinearNode } from '../ir/types.ts';
+import type { LinearNode, QTensor, TensorParams } from '../ir/types.ts';
 import type { LowerContext } from './types.ts';
 
 export interface ConstantProduct {
@@ -35,13 +35,26 @@ export function lowerConstantProduct(node: GraphNode, ctx: LowerContext, p: Cons
   const x = ctx.tensor(p.input);
   const w = quantizeWeights(p.weights, ctx.bits);
   const accScale = x.scale * w.scale;
+  const bias = p.bias && Array.from(p.bias, (b) => BigInt(Math.round(b / accScale)));
+  emitIntegerProduct(node, ctx, { ...p, weights: w.values, bias }, { scale: accScale, zeroPoint: 0 });
+}
+
+/** A product with integer weights: `weights` row-major [inner][cols], `bias` [rows][cols] at the accumulator's scale. */
+export interface IntegerProduct extends Omit<ConstantProduct, 'weights' | 'bias'> {
+  weights: readonly bigint[];
+  bias: readonly bigint[] | undefined;
+}
+
+/** Emits the linear node of a product with integer weights, the input's zero point folded into the bias. */
+export function emitIntegerProduct(node: GraphNode, ctx: LowerContext, p: IntegerProduct, output: Omit<TensorParams, 'shape'>): QTensor {
+  const x = ctx.tensor(p.input);
   const zx = BigInt(x.zeroPoint);
   // Stored [cols][inner] so each output's weights are contiguous.
   const weights = new Array<bigint>(p.cols * p.inner);
   const columnSums = new Array<bigint>(p.cols).fill(0n);
   for (let k = 0; k < p.inner; k++) {
     for (let n = 0; n < p.cols; n++) {
-      const q = w.values[k * p.cols + n]!;
+      const q = p.weights[k * p.cols + n]!;
       weights[n * p.inner + k] = q;
       columnSums[n] = columnSums[n]! + q;
     }
@@ -49,8 +62,7 @@ export function lowerConstantProduct(node: GraphNode, ctx: LowerContext, p: Cons
   const bias = new Array<bigint>(p.rows * p.cols);
   for (let m = 0; m < p.rows; m++) {
     for (let n = 0; n < p.cols; n++) {
-      const b = p.bias ? BigInt(Math.round(p.bias[m * p.cols + n]! / accScale)) : 0n;
-      bias[m * p.cols + n] = b - zx * columnSums[n]!;
+      bias[m * p.cols + n] = (p.bias ? p.bias[m * p.cols + n]! : 0n) - zx * columnSums[n]!;
     }
   }
   const ir: LinearNode = {
@@ -66,5 +78,5 @@ export function lowerConstantProduct(node: GraphNode, ctx: LowerContext, p: Cons
     weights,
     bias,
   };
-  ctx.emit(ir, { shape: p.outputShape, scale: accScale, zeroPoint: 0 });
+  return ctx.emit(ir, { shape: p.outputShape, ...output });
 }

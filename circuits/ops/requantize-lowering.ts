@@ -29,3 +29,17 @@ export function coarserMultiplier(m: number, bits: number): { multiplier: bigint
   const multiplier = Math.max(1, Math.floor(m * 2 ** shift));
   return { multiplier: BigInt(multiplier), shift };
 }
+
+/**
+ * The exact M / 2^s of a double m > 0 (every double is a dyadic rational): the multipliers of
+ * the QOperator and QDQ ops, whose value the model fixes, so that the circuit's rounding
+ * agrees with ONNX's on every accumulator.
+ * @example exactMultiplier(0.375) // { multiplier: 3n, shift: 3 }
+ */
+export function exactMultiplier(m: number): { multiplier: bigint; shift: number } {
+  if (!(m > 0) || !Number.isFinite(m)) throw new RangeError(`requantization multiplier must be positive and finite, got ${m}`);
+  let shift = 0;
+  // Scaling by a power of two is exact, so this stops at the double's own denominator (≤ 2^1074).
+  while (!Number.isInteger(m * 2 ** shift)) shift++;
+  return { multiplier: BigInt(m * 2 ** shift), shift };
+}

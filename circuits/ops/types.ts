@@ -6,7 +6,7 @@
  */
 import { OnnxFormatError } from '../errors.ts';
 import { describeNode, type AttributeValue, type ConstTensor, type GraphNode } from '../graph.ts';
-import type { IrNode, QTensor } from '../ir/types.ts';
+import type { IrNode, QTensor, TensorParams } from '../ir/types.ts';
 import type { FloatTensor } from '../tensor.ts';
 
 export interface ShapeContext {
@@ -31,12 +31,42 @@ export interface LowerContext extends ShapeContext {
   isGraphOutput(value: string): boolean;
   /** Scale and zero point for an activation covering a float range (0 always representable). */
   activationParams(range: { min: number; max: number }): { scale: number; zeroPoint: number };
+  /** The integer values, scales and zero points of a constant the model dequantizes (QDQ weights, biases), if it is one. */
+  quantizedConstant(value: string): QuantizedConstant | undefined;
   /** Adds an IR node; computes and records its output's interval. */
-  emit(node: IrNode, output: { shape: number[]; scale: number; zeroPoint: number }): QTensor;
+  emit(node: IrNode, output: TensorParams): QTensor;
+}
+
+/** A constant stored as integers and dequantized by the model (DequantizeLinear of an initializer). */
+export interface QuantizedConstant {
+  /** The integers, as the file stores them. */
+  values: ConstTensor;
+  /** Per-tensor (one entry) or per-axis along `axis`. */
+  scales: number[];
+  zeroPoints: number[];
+  axis: number;
+  /** The scales' ONNX float type. */
+  scaleType: string;
 }
 
 export interface OpSpec {
   opType: string;
+  /** The op's domain when not the default ONNX one (com.microsoft contrib ops). */
+  domain?: string;
+  /**
+   * What the op does with ONNX integer tensors: 'preserve' (it only moves, selects or compares
+   * values, so it is exact on them and its output keeps their type), 'consume' (it reads their
+   * integer semantics itself: the QOperator ops). Absent: integer tensors are refused, since
+   * ONNX integer arithmetic wraps around where the circuit's would not.
+   */
+  integerInputs?: 'preserve' | 'consume';
+  /** Whether the op reads per-axis quantized tensors (otherwise they are refused). */
+  perAxisInputs?: boolean;
+  /**
+   * Input positions the compiler needs as constants (weights, biases, scales, zero points,
+   * shapes, bounds): they are compiled into the circuit, so a computed tensor there is refused.
+   */
+  constantInputs?: readonly number[];
   /** How many inputs the op takes: [required, most]; the first `required` must be named. */
   inputs: [number, number];
   /** Every attribute the op takes, with the ONNX spec default (undefined: no default, optional). */

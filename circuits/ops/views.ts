@@ -17,7 +17,10 @@ export function viewOp(opType: string, inputs: OpSpec['inputs'], attributes: OpS
   return {
     opType,
     inputs,
+    // The second input, where there is one, is a shape or the axes: read at compile time.
+    constantInputs: inputs[1] > 1 ? [1] : [],
     attributes,
+    integerInputs: 'preserve',
     inferShapes: (node, ctx) => [shapeOf(node, ctx)],
     evaluateFloat(node, [x, target]) {
       const shape = shapeOf(node, { shape: () => x!.shape, constant: (v) => (target && v === node.inputs[1] ? { name: v, dtype: 'int', ...target } : undefined) });

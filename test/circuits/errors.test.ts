@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../../circuits/compile.ts';
-import { OPS } from '../../circuits/ops/index.ts';
+import { opNames } from '../../circuits/ops/index.ts';
 import { ArtifactError, InputError, OnnxFormatError, ShapeError, UnsupportedError, ZkInferError } from '../../circuits/errors.ts';
 import { writeOnnxModel, type AttributeValue, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
 import { loadCompiled, predict, predictWith } from '../../circuits/predict.ts';
@@ -182,8 +182,8 @@ describe('unsupported ops and attributes → UnsupportedError naming node, op, d
     const err = await compileSpec('sin', oneNode({ opType: 'Sin', name: 'sine', inputs: ['x'], outputs: ['y'] }));
     expect(err.message).toBe('unsupported op Sin in domain "ai.onnx" (opset 13)');
     expect(err.context).toEqual(['node "sine" (Sin)']);
-    expect(err.hint).toBe(`supported ops: ${Object.keys(OPS).join(', ')}`);
-    expect(Object.keys(OPS)).toEqual(expect.arrayContaining(['Gemm', 'Conv', 'MaxPool', 'AveragePool']));
+    expect(err.hint).toBe(`supported ops: ${opNames().join(', ')}`);
+    expect(opNames()).toEqual(expect.arrayContaining(['Gemm', 'Conv', 'MaxPool', 'AveragePool', 'QLinearConv', 'com.microsoft:QLinearAdd']));
   });
 
   it('the opset is the model’s own', async () => {
@@ -219,13 +219,13 @@ describe('unsupported ops and attributes → UnsupportedError naming node, op, d
     expect(gemm.hint).toBe('Gemm takes alpha, beta, transA, transB');
   });
 
-  it('an integer graph input (its integer semantics would only be approximated)', async () => {
+  it('an integer tensor read by an op whose ONNX integer semantics (wrapping) the circuit does not keep', async () => {
     const err = await compileSpec(
       'int8-input',
       writeOnnxModel({ inputs: [{ name: 'x', shape: [1, 4], elemType: 'INT8' }], outputs: [{ name: 'y', shape: [1, 4] }], nodes: [{ opType: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }] }),
     );
-    expect(err.message).toBe('graph input "x" has data type INT8: integer model inputs are not supported yet');
-    expect(err.context![0]).toMatch(/int8-input\.onnx$/);
+    expect(err.message).toBe('Relu reads "x", an INT8 tensor: ONNX integer arithmetic (wrapping on overflow) is not supported for Relu');
+    expect(err.context).toEqual(['node "r" (Relu)']);
   });
 
   it('Conv and pool attribute values it cannot take name the node, the attribute and the value', async () => {
@@ -299,9 +299,9 @@ describe('unsupported ops and attributes → UnsupportedError naming node, op, d
         outputs: [{ name: 'y', shape: [2, 2] }],
         nodes: [{ opType: 'Reshape', name: 'rs', inputs: ['x', 'target'], outputs: ['y'] }],
       });
-    // As ONNX types it (int64), the target is refused at load as an integer graph input.
+    // As ONNX types it (int64), the target is refused at load: 64-bit integer inputs are not taken.
     const int64Target = await compileSpec('reshape-int64-input', reshapeModel('INT64'));
-    expect(int64Target.message).toBe('graph input "target" has data type INT64: integer model inputs are not supported yet');
+    expect(int64Target.message).toBe('graph input "target" has data type INT64: only float and 8-, 16- or 32-bit integer inputs are supported');
     // Typed as a float, it reaches Reshape, which names the computed operand.
     const reshape = await compileSpec('reshape-computed', reshapeModel('FLOAT'));
     expect(reshape.message).toBe('Reshape needs a constant target shape; input "target" is computed');

@@ -73,6 +73,8 @@ export interface TestTensor {
   integer: boolean;
   shape: number[];
   data: number[];
+  /** The input_N.pb / output_N.pb file it was read from. */
+  file: string;
 }
 
 export interface TestData {
@@ -84,7 +86,7 @@ function readTensorFile(file: string): TestTensor {
   const proto = onnx.TensorProto.decode(readFileSync(file));
   const t = decodeTensor(proto, file);
   const dtype = onnx.TensorProto.DataType[proto.dataType ?? 0] ?? `dt${proto.dataType}`;
-  return { name: t.name, dtype, integer: t.dtype === 'int', shape: t.shape, data: Array.from(t.data) };
+  return { name: t.name, dtype, integer: t.dtype === 'int', shape: t.shape, data: Array.from(t.data), file };
 }
 
 /**

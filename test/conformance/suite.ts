@@ -18,7 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { compileModel } from '../../circuits/compile.ts';
 import { OnnxFormatError, ShapeError, UnsupportedError, ZkInferError } from '../../circuits/errors.ts';
-import { dequantize, nestArray, quantizeTensor } from '../../circuits/input.ts';
+import { nestArray, quantizeTensor } from '../../circuits/input.ts';
+import { decodeTensor as dequantizeOutput } from '../../circuits/output.ts';
 import type { Manifest } from '../../circuits/manifest.ts';
 import { loadCompiled, predictWith } from '../../circuits/predict.ts';
 import { build } from '../../prover/build.ts';
@@ -27,6 +28,7 @@ import { setup } from '../../prover/setup.ts';
 import type { DecodedTensor } from '../../verifier/decode.ts';
 import { verifyProof } from '../../verifier/verify.ts';
 import { runOnnxruntime } from '../support/onnxruntime.ts';
+import { freezeConstantOperands, type FrozenModel } from './freeze.ts';
 import { ORT_TYPES, readTestData, type NodeTest, type TestData, type TestTensor } from './node-tests.ts';
 import { compareOutput, floatTolerance, type OutputComparison } from './tolerance.ts';
 
@@ -50,6 +52,8 @@ export interface ConformanceResult {
   stage?: Stage;
   /** circom's constraint count, once compiled. */
   constraints?: number;
+  /** Graph inputs given to the compiler as initializers with the test's values (see freeze.ts). */
+  frozen?: string[];
   outputs?: OutputComparison[];
   seconds: number;
 }
@@ -99,11 +103,18 @@ function inputJson(manifest: Manifest, inputs: readonly TestTensor[]): Record<st
  * The test's inputs as a one-sample calibration file (README's `{"<input name>": [sample]}`)
  * in `tmp`, or undefined (the compiler's default samples) when the data cannot be read.
  */
-async function calibrationFile(data: TestData | ZkInferError, tmp: string): Promise<string | undefined> {
+async function calibrationFile(data: TestData | ZkInferError, frozen: readonly string[], tmp: string): Promise<string | undefined> {
   if (data instanceof ZkInferError) return undefined;
   const file = path.join(tmp, 'calibration.json');
-  await writeFile(file, JSON.stringify(Object.fromEntries(data.inputs.map((t) => [t.name, [nestArray(t.data, t.shape)]]))));
+  const inputs = data.inputs.filter((t) => !frozen.includes(t.name));
+  await writeFile(file, JSON.stringify(Object.fromEntries(inputs.map((t) => [t.name, [nestArray(t.data, t.shape)]]))));
   return file;
+}
+
+/** The model to compile (constant operands frozen when the data can be read) and its calibration file. */
+async function prepare(test: NodeTest, data: TestData | ZkInferError, tmp: string): Promise<FrozenModel & { calibration: string | undefined }> {
+  const frozen = data instanceof ZkInferError ? { model: test.model, frozen: [] } : await freezeConstantOperands(test, data, tmp);
+  return { ...frozen, calibration: await calibrationFile(data, frozen.frozen, tmp) };
 }
 
 /**
@@ -113,8 +124,8 @@ async function calibrationFile(data: TestData | ZkInferError, tmp: string): Prom
 export async function refusalAtCompile(test: NodeTest): Promise<ZkInferError | undefined> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'zkinfer-conformance-'));
   try {
-    const calibration = await calibrationFile(tryReadTestData(test), tmp);
-    await compileModel(test.model, path.join(tmp, 'build'), { calibration });
+    const { model, calibration } = await prepare(test, tryReadTestData(test), tmp);
+    await compileModel(model, path.join(tmp, 'build'), { calibration });
     return undefined;
   } catch (err) {
     if (isRefusal(err)) return err;
@@ -128,18 +139,18 @@ export async function refusalAtCompile(test: NodeTest): Promise<ZkInferError | u
  * max |f(x̂) − f(x)| per float output, onnxruntime as f: x̂ are the float inputs as the
  * circuit takes them (quantized with the manifest's input scale, then dequantized).
  */
-async function inputErrors(test: NodeTest, manifest: Manifest, data: TestData): Promise<Map<string, number>> {
+async function inputErrors(model: string, manifest: Manifest, data: TestData): Promise<Map<string, number>> {
   const feeds = (quantized: boolean) =>
     Object.fromEntries(
-      data.inputs.map((t) => {
+      data.inputs.filter((t, i) => manifest.inputs.some((s) => s.name === t.name) || (t.name === '' && i < manifest.inputs.length)).map((t) => {
         const type = ORT_TYPES[t.dtype];
         if (!type) throw new Error(`onnxruntime-node cannot feed input "${t.name}" of type ${t.dtype}`);
         const spec = manifest.inputs.find((s) => s.name === t.name);
-        const values = quantized && spec && !t.integer ? quantizeTensor(t.data, spec).values.map((q) => dequantize(q, spec.scale, spec.zeroPoint)) : t.data;
+        const values = quantized && spec && !t.integer ? dequantizeOutput(spec, quantizeTensor(t.data, spec).values).values : t.data;
         return [t.name, { data: values, shape: t.shape, type }];
       }),
     );
-  const [exact, seen] = await Promise.all([runOnnxruntime(test.model, feeds(false)), runOnnxruntime(test.model, feeds(true))]);
+  const [exact, seen] = await Promise.all([runOnnxruntime(model, feeds(false)), runOnnxruntime(model, feeds(true))]);
   const errors = new Map<string, number>();
   for (const out of data.outputs.filter((o) => !o.integer)) {
     const a = exact.get(out.name);
@@ -151,8 +162,8 @@ async function inputErrors(test: NodeTest, manifest: Manifest, data: TestData): 
 }
 
 /** Compares each expected output with the verified proof's, by name (else by position). */
-async function compareOutputs(test: NodeTest, manifest: Manifest, data: TestData, proved: readonly DecodedTensor[]): Promise<OutputComparison[] | string> {
-  const errors = data.outputs.some((o) => !o.integer) ? await inputErrors(test, manifest, data) : new Map<string, number>();
+async function compareOutputs(model: string, manifest: Manifest, data: TestData, proved: readonly DecodedTensor[]): Promise<OutputComparison[] | string> {
+  const errors = data.outputs.some((o) => !o.integer) ? await inputErrors(model, manifest, data) : new Map<string, number>();
   const comparisons: OutputComparison[] = [];
   for (const [i, expected] of data.outputs.entries()) {
     const index = manifest.outputs.findIndex((o) => o.name === expected.name);
@@ -201,11 +212,13 @@ export async function runNodeTest(test: NodeTest): Promise<ConformanceResult> {
   const dir = path.join(tmp, 'build');
   try {
     const data = tryReadTestData(test);
+    const { model, frozen, calibration } = await prepare(test, data, tmp);
+    const withFrozen = frozen.length > 0 ? { frozen } : {};
     let manifest: Manifest;
     try {
-      manifest = (await build(test.model, dir, { calibration: await calibrationFile(data, tmp) })).manifest;
+      manifest = (await build(model, dir, { calibration })).manifest;
     } catch (err) {
-      return isRefusal(err) ? result({ status: 'unsupported', stage: 'compile', errorType: err.name, reason: err.message }) : crash('compile', err);
+      return isRefusal(err) ? result({ status: 'unsupported', stage: 'compile', errorType: err.name, reason: err.message, ...withFrozen }) : crash('compile', err, withFrozen);
     }
     const constraints = manifest.circuit.constraints;
     if (data instanceof ZkInferError) {
@@ -229,11 +242,11 @@ export async function runNodeTest(test: NodeTest): Promise<ConformanceResult> {
       if (differs >= 0) {
         return fail('compare', `the circuit's output "${reference.outputs[differs]!.name}" differs from the reference evaluator's (a circuit/evaluator mismatch)`, { constraints });
       }
-      const outputs = await compareOutputs(test, manifest, data, verified.outputs);
+      const outputs = await compareOutputs(model, manifest, data, verified.outputs);
       if (typeof outputs === 'string') return fail('compare', outputs, { constraints });
       const bad = outputs.filter((c) => !c.ok);
       if (bad.length > 0) return fail('compare', bad.map(describeMismatch).join('; '), { constraints, outputs });
-      return result({ status: 'pass', constraints, outputs });
+      return result({ status: 'pass', constraints, outputs, ...withFrozen });
     } catch (err) {
       return crash(stage, err, { constraints });
     }

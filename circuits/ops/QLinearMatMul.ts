@@ -1,0 +1,159 @@
+/**
+ * QLinearMatMul and MatMulInteger: Y = (A − a_zero_point) · (B − b_zero_point) with B a
+ * constant integer matrix (the weights; per-column zero points and scales allowed), A an
+ * integer tensor whose leading dimensions become rows. The product is a linear node (no
+ * constraint, A's zero point folded into the bias). MatMulInteger's INT32 output is that
+ * accumulator; QLinearMatMul requantizes it with m = fl(fl(a_scale · b_scale) / y_scale): one
+ * Requantize gadget per output element (circuits/ops/qlinear.ts).
+ */
+import { ShapeError, UnsupportedError } from '../errors.ts';
+import { describeNode, type GraphNode } from '../graph.ts';
+import { sizeOf, type FloatTensor } from '../tensor.ts';
+import { emitIntegerProduct } from './matmul-lowering.ts';
+import { emitQuantize, productScale, quantParams, requirePerTensor, roundHalfEven, roundToType, saturate, type QuantParams } from './qlinear.ts';
+import { requireConstantInputs } from './qlinear.ts';
+import type { LowerContext, OpSpec, ShapeContext } from './types.ts';
+
+interface Operands {
+  a: number;
+  b: number;
+  /** Input positions of a's and b's scales (−1: none) and zero points. */
+  aScale: number;
+  aZero: number;
+  bScale: number;
+  bZero: number;
+}
+
+const QLINEAR: Operands = { a: 0, aScale: 1, aZero: 2, b: 3, bScale: 4, bZero: 5 };
+const INTEGER: Operands = { a: 0, b: 1, aScale: -1, aZero: 2, bScale: -1, bZero: 3 };
+
+function dims(node: GraphNode, a: readonly number[], b: readonly number[]): { rows: number; inner: number; cols: number; outShape: number[] } {
+  if (b.length !== 2 || a.length < 2) {
+    throw new UnsupportedError(`${node.opType} of A [${a}] and B [${b}] is not supported: B must be a matrix (a batched B is not supported) and A at least 2-D`, { context: [describeNode(node)] });
+  }
+  const inner = a[a.length - 1]!;
+  if (inner !== b[0]) throw new ShapeError(`${node.opType} inner dimensions differ: A [${a}] and B [${b}]`, { context: [describeNode(node)] });
+  const lead = a.slice(0, -1);
+  return { rows: sizeOf(lead), inner, cols: b[1]!, outShape: [...lead, b[1]!] };
+}
+
+/** Zero points (or scale-less params) of an operand: from input `zeroAt`, defaulting to 0. */
+function operandParams(node: GraphNode, ctx: ShapeContext, scaleAt: number, zeroAt: number, type: string | undefined): QuantParams {
+  if (scaleAt >= 0) return quantParams(node, ctx, scaleAt, zeroAt, type === 'INT8' ? 'INT8' : 'UINT8');
+  // MatMulInteger: zero points only; a unit "scale" of the zero points' shape.
+  const zeroName = node.inputs[zeroAt];
+  const zero = zeroName ? ctx.constant(zeroName) : undefined;
+  if (zeroName && !zero) throw new UnsupportedError(`${node.opType} zero point "${zeroName}" must be a constant`, { context: [describeNode(node)] });
+  const zeroPoints = zero ? Array.from(zero.data) : [0];
+  return { scales: zeroPoints.map(() => 1), zeroPoints, elementType: type === 'INT8' ? 'INT8' : 'UINT8', scaleType: 'FLOAT' };
+}
+
+/** Float semantics (calibration, folding): the integer product, requantized for QLinearMatMul. */
+function evaluate(node: GraphNode, o: Operands, inputs: (FloatTensor | undefined)[], out?: (acc: number, col: number) => number): FloatTensor {
+  const a = inputs[o.a]!;
+  const b = inputs[o.b]!;
+  const d = dims(node, a.shape, b.shape);
+  const za = inputs[o.aZero]?.data[0] ?? 0;
+  const zb = inputs[o.bZero]?.data ?? Float64Array.of(0);
+  const data = new Float64Array(d.rows * d.cols);
+  for (let m = 0; m < d.rows; m++) {
+    for (let n = 0; n < d.cols; n++) {
+      let acc = 0;
+      for (let k = 0; k < d.inner; k++) acc += (a.data[m * d.inner + k]! - za) * (b.data[k * d.cols + n]! - zb[zb.length > 1 ? n : 0]!);
+      data[m * d.cols + n] = out ? out(acc, n) : acc;
+    }
+  }
+  return { shape: d.outShape, data };
+}
+
+/** Lowers the product into `output`: the accumulator at scale fl(s_a · s_b) (per column where B is), or INT32 integers. */
+function lowerProduct(node: GraphNode, ctx: LowerContext, o: Operands, output: string): void {
+  const aName = node.inputs[o.a]!;
+  const bName = node.inputs[o.b]!;
+  const weights = ctx.constant(bName);
+  if (!weights) {
+    throw new UnsupportedError(`${node.opType} input B ("${bName}") must be a constant (the weights); a product of two computed tensors is not supported`, { context: [describeNode(node)] });
+  }
+  const a = ctx.tensor(aName);
+  if (!a.elementType) throw new UnsupportedError(`${node.opType} input A ("${aName}") must be an integer tensor`, { context: [describeNode(node)] });
+  const d = dims(node, a.shape, weights.shape);
+  const pa = operandParams(node, ctx, o.aScale, o.aZero, a.elementType);
+  const pb = operandParams(node, ctx, o.bScale, o.bZero, weights.elementType);
+  requirePerTensor(node, pa, 'A');
+  if (pb.scales.length !== 1 && pb.scales.length !== d.cols) {
+    throw new ShapeError(`${node.opType} B has ${pb.scales.length} scales or zero points, expected 1 or one per column (${d.cols})`, { context: [describeNode(node)] });
+  }
+  const zb = (n: number): bigint => BigInt(pb.zeroPoints[pb.zeroPoints.length > 1 ? n : 0]!);
+  const ints = Array.from(weights.data, (w, i) => BigInt(w) - zb(i % d.cols));
+  // A's zero point enters as the bias −z_a·Σ_k w (emitIntegerProduct folds the input's zero point).
+  const za = BigInt(pa.zeroPoints[0]!);
+  const columnSums = Array.from({ length: d.cols }, (_, n) => {
+    let sum = 0n;
+    for (let k = 0; k < d.inner; k++) sum += ints[k * d.cols + n]!;
+    return sum;
+  });
+  const bias = Array.from({ length: d.rows * d.cols }, (_, i) => -za * columnSums[i % d.cols]!);
+  const scale = o.aScale >= 0 ? productScale(pa, pb, d.outShape.length - 1) : { scale: 1, zeroPoint: 0 };
+  emitIntegerProduct(
+    node,
+    ctx,
+    { input: aName, output, outputShape: d.outShape, rows: d.rows, inner: d.inner, cols: d.cols, inputTransposed: false, weights: ints, bias },
+    o.aScale >= 0 ? scale : { scale: 1, zeroPoint: 0, elementType: 'INT32' },
+  );
+}
+
+export const QLinearMatMul: OpSpec = {
+  opType: 'QLinearMatMul',
+  inputs: [8, 8],
+  constantInputs: [1, 2, 3, 4, 5, 6, 7],
+  attributes: {},
+  integerInputs: 'consume',
+  perAxisInputs: true,
+
+  inferShapes(node, ctx) {
+    requireConstantInputs(node, QLinearMatMul, ctx);
+    return [dims(node, ctx.shape(node.inputs[0]!), ctx.shape(node.inputs[3]!)).outShape];
+  },
+
+  evaluateFloat(node, inputs) {
+    const ctx: ShapeContext = { shape: () => [], constant: (v) => { const i = node.inputs.indexOf(v); return i >= 0 && inputs[i] ? { name: v, dtype: 'float', ...inputs[i] } : undefined; } };
+    const pa = quantParams(node, ctx, 1, 2, 'UINT8');
+    const pb = quantParams(node, ctx, 4, 5, 'UINT8');
+    const py = quantParams(node, ctx, 6, 7, 'UINT8');
+    const t = evaluate(node, QLINEAR, inputs, (acc, n) => {
+      const sb = pb.scales[pb.scales.length > 1 ? n : 0]!;
+      const m = roundToType(roundToType(pa.scales[0]! * sb, pa.scaleType) / py.scales[0]!, pa.scaleType);
+      return saturate(roundHalfEven(acc * m) + py.zeroPoints[0]!, py.elementType);
+    });
+    return [{ ...t, elementType: py.elementType }];
+  },
+
+  lower(node, ctx) {
+    const acc = `${node.outputs[0]!}/accumulator`;
+    lowerProduct(node, ctx, QLINEAR, acc);
+    const out = quantParams(node, ctx, 6, 7, 'UINT8');
+    requirePerTensor(node, out, 'Y');
+    emitQuantize(node, ctx, acc, { ...out, axis: 0 });
+  },
+};
+
+export const MatMulInteger: OpSpec = {
+  opType: 'MatMulInteger',
+  inputs: [2, 4],
+  constantInputs: [1, 2, 3],
+  attributes: {},
+  integerInputs: 'consume',
+
+  inferShapes(node, ctx) {
+    requireConstantInputs(node, MatMulInteger, ctx);
+    return [dims(node, ctx.shape(node.inputs[0]!), ctx.shape(node.inputs[1]!)).outShape];
+  },
+
+  evaluateFloat(node, inputs) {
+    return [{ ...evaluate(node, INTEGER, inputs), elementType: 'INT32' }];
+  },
+
+  lower(node, ctx) {
+    lowerProduct(node, ctx, INTEGER, node.outputs[0]!);
+  },
+};
