@@ -1,15 +1,17 @@
 /**
  * Conv: Y[n][m] = B[m] + Σ_{c of m's group} W[m][c] ⋆ X[n][c] over any number of spatial
  * dims, with strides, pads (auto_pad included), dilations and groups (depthwise included).
- * W and B must be constants: the weights are quantized symmetrically per tensor and the
- * product is a conv IR node, a multiply-accumulate against constants that costs no
- * constraint. Output: an accumulator at scale s_X · s_W, zero point 0.
+ * W and B must be constants: the weights are quantized symmetrically per tensor (or are the
+ * model's own integers, for QDQ weights: circuits/ops/qdq-weights.ts) and the product is a
+ * conv IR node, a multiply-accumulate against constants that costs no constraint. Output: an
+ * accumulator at scale s_X · s_W, zero point 0.
  */
 import { ShapeError, UnsupportedError } from '../errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import type { ConvNode } from '../ir/types.ts';
 import type { FloatTensor } from '../tensor.ts';
 import { quantizeWeights } from './matmul-lowering.ts';
+import { accumulatorScale, biasAtScale, modelWeights } from './qdq-weights.ts';
 import type { OpSpec, ShapeContext } from './types.ts';
 import { splitShape, windowGeometry, windowTable, type WindowTable } from './window.ts';
 
@@ -126,6 +128,12 @@ export const Conv: OpSpec = {
     if (bName && !bias) throw new UnsupportedError(`Conv input B ("${bName}") must be a constant (the bias)`, { context: [describeNode(node)] });
     const x = ctx.tensor(xName!);
     const s = convShape(node, x.shape, weights.shape);
+    const own = modelWeights(node, ctx, wName!, 0, x);
+    if (own) {
+      const ir = convNode(node, s, own.values, biasAtScale(biasOf(node, bias, s.outChannels), s.outChannels, own, (m) => m) ?? new Array<bigint>(s.outChannels).fill(0n), BigInt(x.zeroPoint));
+      ctx.emit(ir, { shape: [s.batch, s.outChannels, ...s.outDims], ...accumulatorScale(own, 1) });
+      return;
+    }
     const w = quantizeWeights(weights.data, ctx.bits);
     const accScale = x.scale * w.scale;
     const floatBias = biasOf(node, bias, s.outChannels);

@@ -1,12 +1,14 @@
 /**
  * Gemm: Y = alpha · A' · B' + beta · C, where A' = transpose(A) if transA, B' likewise.
  * B (and C when given) must be constants: they become the layer's weights and bias,
- * so the product costs no constraint. Output: an accumulator at scale s_A · s_B.
+ * so the product costs no constraint (QDQ weights with alpha = 1: the model's own integers,
+ * circuits/ops/qdq-weights.ts). Output: an accumulator at scale s_A · s_B.
  */
 import { ShapeError, UnsupportedError } from '../errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { broadcastIndex, broadcastShapes, matmul2d, transpose2d, type FloatTensor } from '../tensor.ts';
-import { lowerConstantProduct } from './matmul-lowering.ts';
+import { emitIntegerProduct, lowerConstantProduct, transposeValues } from './matmul-lowering.ts';
+import { accumulatorScale, biasAtScale, modelWeights } from './qdq-weights.ts';
 import { floatAttr, intAttr, type OpSpec, type ShapeContext } from './types.ts';
 
 interface GemmDims {
@@ -79,6 +81,15 @@ export const Gemm: OpSpec = {
     }
     const d = dims(node, ctx.shape(a!), weights.shape);
     const alpha = floatAttr(node, Gemm, 'alpha');
+    const transB = intAttr(node, Gemm, 'transB') !== 0;
+    const own = alpha === 1 ? modelWeights(node, ctx, b!, transB ? 0 : 1, ctx.tensor(a!)) : undefined;
+    if (own) {
+      const values = transB ? transposeValues(own.values, d.n, d.k) : own.values;
+      const bias = biasMatrix(node, cConst ? { shape: cConst.shape, data: cConst.data } : undefined, d);
+      const product = { input: a!, output: node.outputs[0]!, outputShape: [d.m, d.n], rows: d.m, inner: d.k, cols: d.n, inputTransposed: intAttr(node, Gemm, 'transA') !== 0 };
+      emitIntegerProduct(node, ctx, { ...product, weights: values, bias: biasAtScale(bias, d.m * d.n, own, (i) => i % d.n) }, accumulatorScale(own, 1));
+      return;
+    }
     lowerConstantProduct(node, ctx, {
       input: a!,
       output: node.outputs[0]!,

@@ -6,7 +6,8 @@
 import { ShapeError, UnsupportedError } from '../errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { matmul2d, sizeOf } from '../tensor.ts';
-import { lowerConstantProduct } from './matmul-lowering.ts';
+import { emitIntegerProduct, lowerConstantProduct } from './matmul-lowering.ts';
+import { accumulatorScale, modelWeights } from './qdq-weights.ts';
 import type { OpSpec, ShapeContext } from './types.ts';
 
 interface MatMulDims {
@@ -53,6 +54,12 @@ export const MatMul: OpSpec = {
       throw new UnsupportedError(`MatMul input B ("${b}") must be a constant (the weights); a product of two computed tensors is not supported`, { context: [describeNode(node)] });
     }
     const d = dims(node, ctx.shape(a!), weights.shape);
+    const own = weights.shape.length === 2 ? modelWeights(node, ctx, b!, 1, ctx.tensor(a!)) : undefined;
+    if (own) {
+      const product = { input: a!, output: node.outputs[0]!, outputShape: d.outShape, rows: d.rows, inner: d.inner, cols: d.cols, inputTransposed: false };
+      emitIntegerProduct(node, ctx, { ...product, weights: own.values, bias: undefined }, accumulatorScale(own, d.outShape.length - 1));
+      return;
+    }
     lowerConstantProduct(node, ctx, {
       input: a!,
       output: node.outputs[0]!,

@@ -39,6 +39,11 @@ export function lowerConstantProduct(node: GraphNode, ctx: LowerContext, p: Cons
   emitIntegerProduct(node, ctx, { ...p, weights: w.values, bias }, { scale: accScale, zeroPoint: 0 });
 }
 
+/** A row-major [rows][cols] array transposed to [cols][rows]. */
+export function transposeValues<T>(values: readonly T[], rows: number, cols: number): T[] {
+  return Array.from({ length: rows * cols }, (_, i) => values[(i % rows) * cols + Math.floor(i / rows)]!);
+}
+
 /** A product with integer weights: `weights` row-major [inner][cols], `bias` [rows][cols] at the accumulator's scale. */
 export interface IntegerProduct extends Omit<ConstantProduct, 'weights' | 'bias'> {
   weights: readonly bigint[];

@@ -147,6 +147,7 @@ function tensorChannels(t: QTensor): { scales: number[]; zeroPoints: number[]; a
  * Requantizes a tensor to an integer type with ONNX's rounding: one Requantize gadget per
  * element, ties to even, saturating; per-channel multipliers where the input or the output is
  * quantized per axis. `relu` clamps at the output zero point too (a Relu fused before it).
+ * Where the multiplier is 1, the zero point the same and no value can clamp, it is a view.
  * The output is the integer tensor itself (scale 1, zero point 0, `out.elementType`).
  */
 export function emitQuantize(node: GraphNode, ctx: LowerContext, inputName: string, out: QuantParams & { axis: number }, relu = false): QTensor {
@@ -170,6 +171,11 @@ export function emitQuantize(node: GraphNode, ctx: LowerContext, inputName: stri
     const { multiplier, shift } = exactMultiplier(roundToType(sIn / sOut, scaleType));
     return { multiplier, shift, zeroOut, lo: relu && zeroOut > qmin ? zeroOut : qmin, hi: qmax };
   });
+  // Same scale and zero point, nothing to clamp (a DequantizeLinear → QuantizeLinear round trip): a view.
+  const zeroIn = BigInt(inC.zeroPoints[0]!);
+  if (params.every((p) => p.multiplier === 1n && p.shift === 0 && p.zeroOut === zeroIn && x.min >= p.lo && x.max <= p.hi)) {
+    return ctx.emit({ kind: 'view', node: node.name, op: node.opType, input: inputName, output: node.outputs[0]! }, { shape: x.shape, scale: 1, zeroPoint: 0, elementType: out.elementType });
+  }
   const first = params[0]!;
   const ir: RequantizeNode = {
     kind: 'requantize',
@@ -177,7 +183,7 @@ export function emitQuantize(node: GraphNode, ctx: LowerContext, inputName: stri
     op: node.opType,
     input: inputName,
     output: node.outputs[0]!,
-    zeroIn: BigInt(inC.zeroPoints[0]!),
+    zeroIn,
     ...first,
     relu,
     even: true,

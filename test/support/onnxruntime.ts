@@ -19,9 +19,18 @@ const TYPED_ARRAYS: Record<OrtNumericType, (data: readonly number[]) => ort.Tens
   uint64: (d) => BigUint64Array.from(d, BigInt),
 };
 
-/** Runs the model; every output comes back as numbers (64-bit integers converted with Number). */
-export async function runOnnxruntime(modelPath: string, inputs: Record<string, { data: number[]; shape: number[]; type?: OrtNumericType }>): Promise<Map<string, number[]>> {
-  const session = await ort.InferenceSession.create(modelPath);
+/**
+ * Runs the model; every output comes back as numbers (64-bit integers converted with Number).
+ * `optimize: false` runs the graph as written: onnxruntime's default optimizations fuse QDQ
+ * patterns into its own integer kernels, whose results differ from the ONNX semantics of the
+ * graph (x86 without VNNI saturates u8·s8 products in pairs).
+ */
+export async function runOnnxruntime(
+  modelPath: string,
+  inputs: Record<string, { data: number[]; shape: number[]; type?: OrtNumericType }>,
+  options: { optimize?: boolean } = {},
+): Promise<Map<string, number[]>> {
+  const session = await ort.InferenceSession.create(modelPath, options.optimize === false ? { graphOptimizationLevel: 'disabled' } : {});
   const feeds: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(inputs)) {
     const type = t.type ?? 'float32';
