@@ -742,7 +742,7 @@ function checkArgMax(p: ArgMaxParams): void {
 // -------------------------------------------------------------------- helpers
 
 /** Smallest k ≥ 0 with x < 2^k, for x ≥ 0. */
-function bitLength(x: bigint): number {
+export function bitLength(x: bigint): number {
   return x <= 0n ? 0 : x.toString(2).length;
 }
 

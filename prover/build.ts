@@ -4,6 +4,7 @@
  * model_js/model.wasm and the manifest gets circom's constraint count.
  */
 import { compileModel, type CompileOptions } from '../circuits/compile.ts';
+import { UnsupportedError } from '../circuits/errors.ts';
 import type { Manifest } from '../circuits/manifest.ts';
 import { compileCircuit } from './compile-circuit.ts';
 
@@ -15,14 +16,35 @@ export interface BuildResult {
 }
 
 /**
+ * The largest circuit handed to circom2 (circom compiled to 32-bit WebAssembly, so at most
+ * 4 GiB of memory): measured here, its memory grows by about 2.5 KB per constraint (627 MB at
+ * 250,000), and it ran out of memory on an 8.5M-constraint 3-D MaxPool. Larger circuits are
+ * refused before circom runs; model.circom is still written for the native circom binary.
+ */
+export const CIRCOM2_MAX_CONSTRAINTS = 1_500_000;
+
+export interface BuildOptions extends CompileOptions {
+  /** Refuse circuits the cost model predicts above this (default CIRCOM2_MAX_CONSTRAINTS). */
+  maxConstraints?: number;
+}
+
+/**
  * @example
  * const { manifest } = await build('model.onnx', 'build/model', { calibration: 'samples.json' });
  * console.log(manifest.circuit.constraints);
  */
-export async function build(modelPath: string, dir: string, options: CompileOptions = {}): Promise<BuildResult> {
+export async function build(modelPath: string, dir: string, options: BuildOptions = {}): Promise<BuildResult> {
   const t0 = performance.now();
   const compiled = await compileModel(modelPath, dir, options);
   const t1 = performance.now();
+  const limit = options.maxConstraints ?? CIRCOM2_MAX_CONSTRAINTS;
+  const predicted = compiled.manifest.circuit.constraints;
+  if (predicted > limit) {
+    throw new UnsupportedError(`the circuit needs ${predicted.toLocaleString('en-US')} constraints, more than circom2 (circom in 32-bit WebAssembly, at most 4 GiB) can compile: the limit is ${limit.toLocaleString('en-US')}`, {
+      context: [modelPath, `${dir}/model.circom (written)`],
+      hint: 'compile model.circom with the native circom binary, or make the model smaller (fewer channels, smaller pooling windows)',
+    });
+  }
   options.onProgress?.('compiling the circuit with circom');
   const circuit = await compileCircuit(dir, { onProgress: options.onProgress });
   return {

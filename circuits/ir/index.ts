@@ -105,23 +105,32 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
       return signalRoot(ir, node.input, element!);
     }
     case 'linear': {
-      const m = Math.floor(i / node.cols);
-      const n = i % node.cols;
-      const nonzero = [...Array(node.inner).keys()].filter((k) => node.weights[n * node.inner + k] !== 0n);
-      if (nonzero.length !== 1 || node.weights[n * node.inner + nonzero[0]!] !== 1n || node.bias[i] !== 0n) return undefined;
+      const b = Math.floor(i / (node.rows * node.cols));
+      const m = Math.floor(i / node.cols) % node.rows;
+      const row = (b * node.cols + (i % node.cols)) * node.inner;
+      const nonzero = [...Array(node.inner).keys()].filter((k) => node.weights[row + k] !== 0n);
+      if (nonzero.length !== 1 || node.weights[row + nonzero[0]!] !== 1n || node.bias[i] !== 0n) return undefined;
       const k = nonzero[0]!;
-      return signalRoot(ir, node.input, node.inputTransposed ? k * node.rows + m : m * node.inner + k);
+      return signalRoot(ir, node.input, node.inputTransposed ? k * node.rows + m : (b * node.rows + m) * node.inner + k);
     }
   }
 }
 
 /**
- * Whether element i of a tensor is a constant (an affine node without terms, through views):
- * wiring it into a gadget is a signal = constant equality, which --O1 removes.
+ * Whether element i of a tensor is a constant (an affine node without terms, a conv output
+ * whose window is all padding; through views): wiring it into a gadget is a signal = constant
+ * equality, which --O1 removes.
  */
 function isConstant(ir: IrModel, tensor: string, i: number): boolean {
   const node = ir.nodes.find((n) => n.output === tensor);
   if (node?.kind === 'view') return isConstant(ir, node.input, i);
+  if (node?.kind === 'conv') {
+    // An output whose window lies wholly in the padding is its bias alone.
+    const { positions, kernelSize, index } = node.windows;
+    const p = i % positions;
+    for (let k = 0; k < kernelSize; k++) if (index[p * kernelSize + k]! >= 0) return false;
+    return true;
+  }
   return node?.kind === 'affine' && node.terms.length === 0;
 }
 

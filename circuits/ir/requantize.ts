@@ -4,12 +4,14 @@
  * A per-channel node instantiates one gadget configuration per channel.
  */
 import {
+  bitLength,
   requantizeBoundBits,
   requantizeComponent,
   requantizeCost,
   requantizeRef,
   requantizeReluComponent,
   requantizeTiePossible,
+  requantizeUnclamped,
   type RequantizeParams,
 } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
@@ -27,13 +29,23 @@ function channelAt(node: RequantizeNode, i: number): number {
   return Math.floor(i / inner) % params.length;
 }
 
-/** The gadget parameters of one channel given the input's interval (B is derived, never stored). */
+/**
+ * The gadget parameters of one channel given the input's interval (B is derived, never stored).
+ * Clamps the interval proves cannot trigger are dropped: where every reachable t is ≥ lo the
+ * gadget clamps below at the smallest reachable t instead, and where every t is ≤ hi its upper
+ * bound becomes lo + 2^k − 1 ≥ the largest t, so hi − lo + 1 is a power of two and the
+ * comparator against hi disappears (the same outputs on every reachable accumulator).
+ */
 function channelParams(node: RequantizeNode, c: RequantizeChannel, input: QTensor): RequantizeParams {
   const accMin = input.min - node.zeroIn;
   const accMax = input.max - node.zeroIn;
   // Half up and to even agree wherever no tie is reachable: the cheaper gadget then.
   const even = node.even === true && requantizeTiePossible(accMin, accMax, { M: c.multiplier, s: c.shift });
-  const shape = { M: c.multiplier, s: c.shift, zOut: c.zeroOut, lo: c.lo, hi: c.hi, ...(even ? { even } : {}) };
+  const rounding = { M: c.multiplier, s: c.shift, zOut: c.zeroOut, ...(even ? { even } : {}) };
+  const [tMin, tMax] = [requantizeUnclamped(accMin, rounding), requantizeUnclamped(accMax, rounding)];
+  const lo = tMin >= c.lo ? tMin : c.lo;
+  const hi = tMax <= c.hi ? lo + (1n << BigInt(Math.max(1, bitLength(tMax - lo)))) - 1n : c.hi;
+  const shape = { ...rounding, lo, hi };
   return { ...shape, B: requantizeBoundBits(accMin, accMax, shape) };
 }
 

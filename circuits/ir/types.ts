@@ -67,8 +67,9 @@ interface NodeBase {
 }
 
 /**
- * out[m][n] = bias[m][n] + Σ_k w[n][k] · in[m][k] with constant integer weights:
- * a multiply-accumulate against constants, so no constraint at all.
+ * out[b][m][n] = bias[b][m][n] + Σ_k w[b][n][k] · in[b][m][k] with constant integer weights:
+ * a multiply-accumulate against constants, so no constraint at all. Without `batches` (one
+ * batch) that is out[m][n] = bias[m][n] + Σ_k w[n][k] · in[m][k].
  */
 export interface LinearNode extends NodeBase {
   kind: 'linear';
@@ -76,11 +77,13 @@ export interface LinearNode extends NodeBase {
   rows: number;
   inner: number;
   cols: number;
-  /** When true the input is stored [K, M] (Gemm transA). */
+  /** Independent products, each with its own weights (a batched MatMul B); absent means 1. */
+  batches?: number;
+  /** When true the input is stored [K, M] (Gemm transA; one batch only). */
   inputTransposed: boolean;
-  /** Row-major [cols][inner]. */
+  /** Row-major [batches][cols][inner]. */
   weights: bigint[];
-  /** Row-major [rows][cols]; already includes −zeroPoint(in) · Σ_k w[n][k]. */
+  /** Row-major [batches][rows][cols]; already includes −zeroPoint(in) · Σ_k w[n][k]. */
   bias: bigint[];
 }
 

@@ -1,6 +1,7 @@
 /**
  * QLinearMatMul and MatMulInteger: Y = (A − a_zero_point) · (B − b_zero_point) with B a
- * constant integer matrix (the weights; per-column zero points and scales allowed), A an
+ * constant integer matrix (the weights; per-column zero points and scales allowed) or a
+ * stack of them (batched, per-tensor parameters, A with the same batch dimensions), A an
  * integer tensor whose leading dimensions become rows. The product is a linear node (no
  * constraint, A's zero point folded into the bias). MatMulInteger's INT32 output is that
  * accumulator; QLinearMatMul requantizes it with m = fl(fl(a_scale · b_scale) / y_scale): one
@@ -27,14 +28,29 @@ interface Operands {
 const QLINEAR: Operands = { a: 0, aScale: 1, aZero: 2, b: 3, bScale: 4, bZero: 5 };
 const INTEGER: Operands = { a: 0, b: 1, aScale: -1, aZero: 2, bScale: -1, bZero: 3 };
 
-function dims(node: GraphNode, a: readonly number[], b: readonly number[]): { rows: number; inner: number; cols: number; outShape: number[] } {
-  if (b.length !== 2 || a.length < 2) {
-    throw new UnsupportedError(`${node.opType} of A [${a}] and B [${b}] is not supported: B must be a matrix (a batched B is not supported) and A at least 2-D`, { context: [describeNode(node)] });
+interface Dims {
+  /** Independent products: B's leading (batch) dimensions, which A's must equal. */
+  batches: number;
+  rows: number;
+  inner: number;
+  cols: number;
+  outShape: number[];
+}
+
+function dims(node: GraphNode, a: readonly number[], b: readonly number[]): Dims {
+  if (b.length < 2 || a.length < 2) {
+    throw new UnsupportedError(`${node.opType} of A [${a}] and B [${b}] is not supported: A and B must be at least 2-D`, { context: [describeNode(node)] });
   }
   const inner = a[a.length - 1]!;
-  if (inner !== b[0]) throw new ShapeError(`${node.opType} inner dimensions differ: A [${a}] and B [${b}]`, { context: [describeNode(node)] });
+  if (inner !== b[b.length - 2]) throw new ShapeError(`${node.opType} inner dimensions differ: A [${a}] and B [${b}]`, { context: [describeNode(node)] });
+  const cols = b[b.length - 1]!;
+  const batchDims = b.slice(0, -2);
+  if (batchDims.length > 0 && a.slice(0, -2).join(',') !== batchDims.join(',')) {
+    throw new UnsupportedError(`${node.opType} of A [${a}] and a batched B [${b}] is supported only with the same batch dimensions`, { context: [describeNode(node)] });
+  }
   const lead = a.slice(0, -1);
-  return { rows: sizeOf(lead), inner, cols: b[1]!, outShape: [...lead, b[1]!] };
+  const batches = sizeOf(batchDims);
+  return { batches, rows: sizeOf(lead) / batches, inner, cols, outShape: [...lead, cols] };
 }
 
 /** Zero points (or scale-less params) of an operand: from input `zeroAt`, defaulting to 0. */
@@ -55,12 +71,14 @@ function evaluate(node: GraphNode, o: Operands, inputs: (FloatTensor | undefined
   const d = dims(node, a.shape, b.shape);
   const za = inputs[o.aZero]?.data[0] ?? 0;
   const zb = inputs[o.bZero]?.data ?? Float64Array.of(0);
-  const data = new Float64Array(d.rows * d.cols);
-  for (let m = 0; m < d.rows; m++) {
-    for (let n = 0; n < d.cols; n++) {
-      let acc = 0;
-      for (let k = 0; k < d.inner; k++) acc += (a.data[m * d.inner + k]! - za) * (b.data[k * d.cols + n]! - zb[zb.length > 1 ? n : 0]!);
-      data[m * d.cols + n] = out ? out(acc, n) : acc;
+  const data = new Float64Array(d.batches * d.rows * d.cols);
+  for (let bt = 0; bt < d.batches; bt++) {
+    for (let m = 0; m < d.rows; m++) {
+      for (let n = 0; n < d.cols; n++) {
+        let acc = 0;
+        for (let k = 0; k < d.inner; k++) acc += (a.data[(bt * d.rows + m) * d.inner + k]! - za) * (b.data[(bt * d.inner + k) * d.cols + n]! - zb[zb.length > 1 ? n : 0]!);
+        data[(bt * d.rows + m) * d.cols + n] = out ? out(acc, n) : acc;
+      }
     }
   }
   return { shape: d.outShape, data };
@@ -83,21 +101,23 @@ function lowerProduct(node: GraphNode, ctx: LowerContext, o: Operands, output: s
   if (pb.scales.length !== 1 && pb.scales.length !== d.cols) {
     throw new ShapeError(`${node.opType} B has ${pb.scales.length} scales or zero points, expected 1 or one per column (${d.cols})`, { context: [describeNode(node)] });
   }
+  if (d.batches > 1) requirePerTensor(node, pb, 'a batched B');
   const zb = (n: number): bigint => BigInt(pb.zeroPoints[pb.zeroPoints.length > 1 ? n : 0]!);
   const ints = Array.from(weights.data, (w, i) => BigInt(w) - zb(i % d.cols));
-  // A's zero point enters as the bias −z_a·Σ_k w (emitIntegerProduct folds the input's zero point).
+  // A's zero point enters as the bias −z_a·Σ_k w (emitIntegerProduct folds only the tensor's own zero point).
   const za = BigInt(pa.zeroPoints[0]!);
-  const columnSums = Array.from({ length: d.cols }, (_, n) => {
+  const columnSums = Array.from({ length: d.batches * d.cols }, (_, bn) => {
+    const [bt, n] = [Math.floor(bn / d.cols), bn % d.cols];
     let sum = 0n;
-    for (let k = 0; k < d.inner; k++) sum += ints[k * d.cols + n]!;
+    for (let k = 0; k < d.inner; k++) sum += ints[(bt * d.inner + k) * d.cols + n]!;
     return sum;
   });
-  const bias = Array.from({ length: d.rows * d.cols }, (_, i) => -za * columnSums[i % d.cols]!);
+  const bias = Array.from({ length: d.batches * d.rows * d.cols }, (_, i) => -za * columnSums[Math.floor(i / (d.rows * d.cols)) * d.cols + (i % d.cols)]!);
   const scale = o.aScale >= 0 ? productScale(pa, pb, d.outShape.length - 1) : { scale: 1, zeroPoint: 0 };
   emitIntegerProduct(
     node,
     ctx,
-    { input: aName, output, outputShape: d.outShape, rows: d.rows, inner: d.inner, cols: d.cols, inputTransposed: false, weights: ints, bias },
+    { input: aName, output, outputShape: d.outShape, batches: d.batches, rows: d.rows, inner: d.inner, cols: d.cols, inputTransposed: false, weights: ints, bias },
     o.aScale >= 0 ? scale : { scale: 1, zeroPoint: 0, elementType: 'INT32' },
   );
 }

@@ -44,8 +44,12 @@ export function transposeValues<T>(values: readonly T[], rows: number, cols: num
   return Array.from({ length: rows * cols }, (_, i) => values[(i % rows) * cols + Math.floor(i / rows)]!);
 }
 
-/** A product with integer weights: `weights` row-major [inner][cols], `bias` [rows][cols] at the accumulator's scale. */
+/**
+ * A product with integer weights: `weights` row-major [batches][inner][cols], `bias`
+ * [batches][rows][cols] at the accumulator's scale (`batches` absent: one).
+ */
 export interface IntegerProduct extends Omit<ConstantProduct, 'weights' | 'bias'> {
+  batches?: number;
   weights: readonly bigint[];
   bias: readonly bigint[] | undefined;
 }
@@ -54,22 +58,23 @@ export interface IntegerProduct extends Omit<ConstantProduct, 'weights' | 'bias'
 export function emitIntegerProduct(node: GraphNode, ctx: LowerContext, p: IntegerProduct, output: Omit<TensorParams, 'shape'>): QTensor {
   const x = ctx.tensor(p.input);
   const zx = BigInt(x.zeroPoint);
-  // Stored [cols][inner] so each output's weights are contiguous.
-  const weights = new Array<bigint>(p.cols * p.inner);
-  const columnSums = new Array<bigint>(p.cols).fill(0n);
-  for (let k = 0; k < p.inner; k++) {
-    for (let n = 0; n < p.cols; n++) {
-      const q = p.weights[k * p.cols + n]!;
-      weights[n * p.inner + k] = q;
-      columnSums[n] = columnSums[n]! + q;
+  const batches = p.batches ?? 1;
+  // Stored [batches][cols][inner] so each output's weights are contiguous.
+  const weights = new Array<bigint>(batches * p.cols * p.inner);
+  const columnSums = new Array<bigint>(batches * p.cols).fill(0n);
+  for (let b = 0; b < batches; b++) {
+    for (let k = 0; k < p.inner; k++) {
+      for (let n = 0; n < p.cols; n++) {
+        const q = p.weights[(b * p.inner + k) * p.cols + n]!;
+        weights[(b * p.cols + n) * p.inner + k] = q;
+        columnSums[b * p.cols + n] = columnSums[b * p.cols + n]! + q;
+      }
     }
   }
-  const bias = new Array<bigint>(p.rows * p.cols);
-  for (let m = 0; m < p.rows; m++) {
-    for (let n = 0; n < p.cols; n++) {
-      bias[m * p.cols + n] = (p.bias ? p.bias[m * p.cols + n]! : 0n) - zx * columnSums[n]!;
-    }
-  }
+  const bias = Array.from({ length: batches * p.rows * p.cols }, (_, i) => {
+    const b = Math.floor(i / (p.rows * p.cols));
+    return (p.bias ? p.bias[i]! : 0n) - zx * columnSums[b * p.cols + (i % p.cols)]!;
+  });
   const ir: LinearNode = {
     kind: 'linear',
     node: node.name,
@@ -79,6 +84,7 @@ export function emitIntegerProduct(node: GraphNode, ctx: LowerContext, p: Intege
     rows: p.rows,
     inner: p.inner,
     cols: p.cols,
+    ...(batches > 1 ? { batches } : {}),
     inputTransposed: p.inputTransposed,
     weights,
     bias,

@@ -4,7 +4,8 @@
  * - every test whose model uses an op outside the compiler's registry (circuits/ops OPS)
  *   is refused at compile with a clear zkinfer error, before circom runs;
  * - a fast selection of small tests that pass today goes the whole way: compile, circom,
- *   development setup, proof, verification, comparison with the expected outputs.
+ *   development setup, proof, verification, comparison with the expected outputs (bit for
+ *   bit for the integer QOperator tests).
  * Skips with a message when ../shared/onnx-node-tests is absent.
  */
 import { afterAll, describe, expect, test } from 'vitest';
@@ -29,7 +30,21 @@ const FAST = [
   'test_clip_default_inbounds_expanded',
   'test_averagepool_2d_precomputed_strides',
   'test_maxpool_2d_precomputed_strides',
+  // Integer (QOperator) tests: bit-exact, their scales, zero points and weights frozen (freeze.ts).
+  'test_qlinearmatmul_2D_uint8_float32',
+  'test_qlinearmatmul_3D_int8_float16',
+  'test_qlinearconv',
+  'test_matmulinteger',
+  'test_convinteger_with_padding',
+  'test_quantizelinear',
+  'test_quantizelinear_axis',
+  'test_dequantizelinear',
+  'test_dequantizelinear_axis',
+  'test_maxpool_2d_uint8',
 ];
+
+/** Of FAST, the tests whose outputs are integers: every element must match exactly. */
+const EXACT = new Set(['test_qlinearmatmul_2D_uint8_float32', 'test_qlinearmatmul_3D_int8_float16', 'test_qlinearconv', 'test_matmulinteger', 'test_convinteger_with_padding', 'test_quantizelinear', 'test_quantizelinear_axis', 'test_maxpool_2d_uint8']);
 
 const root = nodeTestsDir();
 const tests = root ? listNodeTests(root) : [];
@@ -52,5 +67,6 @@ describe.skipIf(!root)('ONNX backend node tests', () => {
     expect(result.status, detail).not.toBe('fail');
     expect(result.status, detail).toBe('pass');
     for (const c of result.outputs!) expect(c.maxError).toBeLessThanOrEqual(c.tolerance);
+    if (EXACT.has(name)) for (const c of result.outputs!) expect([c.exact, c.maxError]).toEqual([true, 0]);
   });
 });

@@ -113,7 +113,7 @@ async function calibrationFile(data: TestData | ZkInferError, frozen: readonly s
 
 /** The model to compile (constant operands frozen when the data can be read) and its calibration file. */
 async function prepare(test: NodeTest, data: TestData | ZkInferError, tmp: string): Promise<FrozenModel & { calibration: string | undefined }> {
-  const frozen = data instanceof ZkInferError ? { model: test.model, frozen: [] } : await freezeConstantOperands(test, data, tmp);
+  const frozen = data instanceof ZkInferError ? { model: test.model, frozen: [], seenModel: test.model } : await freezeConstantOperands(test, data, tmp);
   return { ...frozen, calibration: await calibrationFile(data, frozen.frozen, tmp) };
 }
 
@@ -136,10 +136,11 @@ export async function refusalAtCompile(test: NodeTest): Promise<ZkInferError | u
 }
 
 /**
- * max |f(x̂) − f(x)| per float output, onnxruntime as f: x̂ are the float inputs as the
- * circuit takes them (quantized with the manifest's input scale, then dequantized).
+ * max |f(x̂; ŵ) − f(x; w)| per float output, onnxruntime as f: x̂ are the float inputs as the
+ * circuit takes them (quantized with the manifest's input scale, then dequantized), ŵ the
+ * frozen weights as the compiler quantizes them (freeze.ts `seenModel`).
  */
-async function inputErrors(model: string, manifest: Manifest, data: TestData): Promise<Map<string, number>> {
+async function inputErrors(model: Pick<FrozenModel, 'model' | 'seenModel'>, manifest: Manifest, data: TestData): Promise<Map<string, number>> {
   const feeds = (quantized: boolean) =>
     Object.fromEntries(
       data.inputs.filter((t, i) => manifest.inputs.some((s) => s.name === t.name) || (t.name === '' && i < manifest.inputs.length)).map((t) => {
@@ -150,7 +151,7 @@ async function inputErrors(model: string, manifest: Manifest, data: TestData): P
         return [t.name, { data: values, shape: t.shape, type }];
       }),
     );
-  const [exact, seen] = await Promise.all([runOnnxruntime(model, feeds(false)), runOnnxruntime(model, feeds(true))]);
+  const [exact, seen] = await Promise.all([runOnnxruntime(model.model, feeds(false)), runOnnxruntime(model.seenModel, feeds(true))]);
   const errors = new Map<string, number>();
   for (const out of data.outputs.filter((o) => !o.integer)) {
     const a = exact.get(out.name);
@@ -162,7 +163,7 @@ async function inputErrors(model: string, manifest: Manifest, data: TestData): P
 }
 
 /** Compares each expected output with the verified proof's, by name (else by position). */
-async function compareOutputs(model: string, manifest: Manifest, data: TestData, proved: readonly DecodedTensor[]): Promise<OutputComparison[] | string> {
+async function compareOutputs(model: Pick<FrozenModel, 'model' | 'seenModel'>, manifest: Manifest, data: TestData, proved: readonly DecodedTensor[]): Promise<OutputComparison[] | string> {
   const errors = data.outputs.some((o) => !o.integer) ? await inputErrors(model, manifest, data) : new Map<string, number>();
   const comparisons: OutputComparison[] = [];
   for (const [i, expected] of data.outputs.entries()) {
@@ -212,7 +213,8 @@ export async function runNodeTest(test: NodeTest): Promise<ConformanceResult> {
   const dir = path.join(tmp, 'build');
   try {
     const data = tryReadTestData(test);
-    const { model, frozen, calibration } = await prepare(test, data, tmp);
+    const prepared = await prepare(test, data, tmp);
+    const { model, frozen, calibration } = prepared;
     const withFrozen = frozen.length > 0 ? { frozen } : {};
     let manifest: Manifest;
     try {
@@ -242,7 +244,7 @@ export async function runNodeTest(test: NodeTest): Promise<ConformanceResult> {
       if (differs >= 0) {
         return fail('compare', `the circuit's output "${reference.outputs[differs]!.name}" differs from the reference evaluator's (a circuit/evaluator mismatch)`, { constraints });
       }
-      const outputs = await compareOutputs(model, manifest, data, verified.outputs);
+      const outputs = await compareOutputs(prepared, manifest, data, verified.outputs);
       if (typeof outputs === 'string') return fail('compare', outputs, { constraints });
       const bad = outputs.filter((c) => !c.ok);
       if (bad.length > 0) return fail('compare', bad.map(describeMismatch).join('; '), { constraints, outputs });

@@ -13,7 +13,7 @@ const FLOAT32_SLACK = 1e-6;
 
 /** The terms of a float tolerance, summed. */
 export interface ToleranceParts {
-  /** max |f(x̂) − f(x)|: the input quantization, propagated (onnxruntime). */
+  /** max |f(x̂; ŵ) − f(x; w)|: the input and weight quantization, propagated (onnxruntime). */
   inputError: number;
   /** One step of the output's scale: its rounding and one more. */
   outputScale: number;
@@ -84,7 +84,7 @@ export const TOLERANCE_EXPLANATION = `Integer outputs (integer or bool dtypes, e
 
     tolerance = inputError + s_y + 2^−multiplierBits · R_y + 10^−6 · max(1, max|y|)
 
-- **inputError** = max |f(x̂) − f(x)|: onnxruntime runs the model on the float inputs as the circuit sees them (x̂: quantized to 8 bits with the scale calibrated on the test's own inputs, then dequantized) and on the original ones. This is the input quantization error propagated through the op, measured exactly for whatever op it is. Integer inputs are fed unchanged, so a compiler that quantizes an integer input gets no allowance for it.
+- **inputError** = max |f(x̂; ŵ) − f(x; w)|: onnxruntime runs the model on the float inputs as the circuit sees them (x̂: quantized to 8 bits with the scale calibrated on the test's own inputs, then dequantized; ŵ: frozen float weights of Gemm, MatMul and Conv quantized as the compiler quantizes them, 8 bits symmetric per tensor, then dequantized) and on the original ones. This is the input and weight quantization error propagated through the op, measured exactly for whatever op it is. Integer inputs are fed unchanged, so a compiler that quantizes an integer input gets no allowance for it.
 - **s_y**, one step of the output's scale (manifest.json): half a step for the output's own round-half-up requantization, half a step for one more rounding (node tests are single ops; an accumulator output is not rounded at all).
 - **2^−multiplierBits · R_y**, R_y the largest magnitude the output's proven integer interval holds (s_y · max(|min − z_y|, |max − z_y|)): requantization multipliers M/2^s and Add's common-scale coefficients are fixed-point numbers with multiplierBits bits of precision (12 at the default 8 bits), so their relative error is below 2^−multiplierBits.
 - **10^−6 · max(1, max|y|)**: the expected outputs and onnxruntime are float32 (relative precision 6·10^−8); the proof decodes in float64.

@@ -44,8 +44,9 @@ function uniformSamples(size: number, lo: number, hi: number, count = 32): numbe
 
 /** Stated tolerances (absolute, in the outputs' units), above what was measured; see each model's printed error. */
 // Measured (max over the example and 20 random inputs): conv 0.0084, max pool 0.014, average 0.0093,
-// 3l_relu_conv_fc 0.0085, 4l_relu_conv_fc 0.0021, atmega 0.34, conv_k2_maxpool_k2 0.044.
-const TOLERANCES = { conv: 0.02, maxPool: 0.03, average: 0.02, convFc3: 0.02, convFc4: 0.01, atmega: 0.6, convMaxPool: 0.1 };
+// 3l_relu_conv_fc 0.0085, 4l_relu_conv_fc 0.0021, atmega 0.34, conv_k2_maxpool_k2 0.044,
+// 2l_relu_sigmoid_conv 0.014, 1l_softmax 0.0040.
+const TOLERANCES = { conv: 0.02, maxPool: 0.03, average: 0.02, convFc3: 0.02, convFc4: 0.01, atmega: 0.6, convMaxPool: 0.1, sigmoidConv: 0.03, softmax: 0.01 };
 
 /** A fixed pseudo-random example input for models that come without one. */
 const exampleInput = (size: number, lo: number, hi: number) => async () => {
@@ -62,6 +63,9 @@ const MODELS: RealModel[] = [
   { file: 'ezkl-1l_average.onnx', input: ezklInput, inputRange: [-2.5, 2.5], tolerance: TOLERANCES.average },
   { file: 'ezkl-3l_relu_conv_fc.onnx', input: ezklInput, inputRange: [-2.5, 2.5], tolerance: TOLERANCES.convFc3 },
   { file: 'ezkl-4l_relu_conv_fc.onnx', input: ezklInput, inputRange: [-2.5, 2.5], tolerance: TOLERANCES.convFc4 },
+  // Sigmoid (a table over the activation) after a Conv and Relu; Softmax over the logits.
+  { file: 'ezkl-2l_relu_sigmoid_conv.onnx', input: ezklInput, inputRange: [-2.5, 2.5], tolerance: TOLERANCES.sigmoidConv },
+  { file: 'ezkl-1l_softmax.onnx', input: ezklInput, inputRange: [-2.5, 2.5], tolerance: TOLERANCES.softmax },
   { file: 'onnx2c-atmega_mnist_simplified.onnx', input: exampleInput(196, 0, 1), inputRange: [0, 1], calibration: uniformSamples(196, 0, 1).map((s) => nestArray(s, [14, 14])), tolerance: TOLERANCES.atmega },
   { file: 'onnx2c-conv_k2_maxpool_k2.onnx', input: exampleInput(25, -2.5, 2.5), inputRange: [-2.5, 2.5], tolerance: TOLERANCES.convMaxPool },
   // A sine of amplitude 1 through three 8-bit layers: measured 0.09 worst case over [0, 2π]

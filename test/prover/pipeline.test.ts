@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArtifactError, InputError, ToolError } from '../../circuits/errors.ts';
+import { ArtifactError, InputError, ToolError, UnsupportedError } from '../../circuits/errors.ts';
+import { build, CIRCOM2_MAX_CONSTRAINTS } from '../../prover/build.ts';
 import type { Manifest } from '../../circuits/manifest.ts';
 import {
   compileCircuit,
@@ -192,6 +193,16 @@ describe('missing artifacts name the file and the step', () => {
 });
 
 describe('compile errors', () => {
+  it('a circuit too large for circom2 is refused before circom runs, naming the size and the limit', async () => {
+    const dir = await freshDir();
+    const attempt = build('bench/models/mlp-196-25-10.onnx', dir, { maxConstraints: 100 });
+    await expect(attempt).rejects.toThrow(UnsupportedError);
+    await expect(attempt).rejects.toThrow(/^the circuit needs [\d,]+ constraints, more than circom2 \(circom in 32-bit WebAssembly, at most 4 GiB\) can compile: the limit is 100$/);
+    expect(existsSync(path.join(dir, 'model.circom'))).toBe(true);
+    expect(existsSync(path.join(dir, 'model.r1cs'))).toBe(false);
+    expect(CIRCOM2_MAX_CONSTRAINTS).toBeGreaterThan(233_482);
+  });
+
   it('a manifest whose public signals disagree with the circuit', async () => {
     const manifest = fixtureManifest();
     manifest.publicSignals = [{ kind: 'output', tensor: 'y', offset: 0, length: 2 }];
