@@ -127,7 +127,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     createdBy: CREATED_BY,
     model: { file: path.basename(modelPath), sha256, opset: graph.opset, producer: graph.producer },
     circuit: { file: CIRCUIT_FILE, template: MAIN_TEMPLATE, constraints, compiled: false, ptauPower: ptauPowerFor(constraints, nPublic) },
-    quantization: { bits, multiplierBits, calibration: { source: calibration.source, samples: calibration.samples.length } },
+    quantization: { bits, multiplierBits, calibration: { source: calibration.source, samples: calibration.samples.length, used: ir.calibrated !== false } },
     inputs: ir.inputs.map((t) => ({ ...boundary(t, names.inputs.get(t.name)!), rangeCheckedInCircuit: ir.inputRangeCheck })),
     outputs: ir.outputs.map((t) => boundary(t, names.outputs.get(t.name)!)),
     publicSignals,

@@ -95,7 +95,8 @@ export interface Manifest {
     bits: number;
     /** Bits of precision of the fixed-point requantization multipliers. */
     multiplierBits: number;
-    calibration: { source: string; samples: number };
+    /** `used: false` when no scale came from calibration (a QDQ or QOperator model quantized throughout). */
+    calibration: { source: string; samples: number; used?: boolean };
   };
   inputs: (BoundaryTensor & { rangeCheckedInCircuit: boolean })[];
   outputs: BoundaryTensor[];

@@ -46,12 +46,14 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
   const nodes: IrNode[] = [];
 
   const consumers = (v: string): GraphNode[] => ng.nodes.filter((n) => n.inputs.includes(v));
+  // Whether any scale came from calibration (a pre-quantized model may use none).
+  let calibrated = false;
   const inputs = ng.graph.inputs.map((input) => {
     const type = input.elementType;
     // Integer inputs are the integers themselves; a float input the model quantizes itself takes its QuantizeLinear's parameters.
     const t: QTensor = isIntegerType(type)
       ? { name: input.name, shape: input.shape, scale: 1, zeroPoint: 0, min: INTEGER_RANGES[type][0], max: INTEGER_RANGES[type][1], elementType: type }
-      : (inputQuantizeLinear(input, consumers(input.name), ng) ?? { name: input.name, shape: input.shape, ...activationParams(ranges.get(input.name)!, bits), min: qmin, max: qmax });
+      : (inputQuantizeLinear(input, consumers(input.name), ng) ?? ((calibrated = true), { name: input.name, shape: input.shape, ...activationParams(ranges.get(input.name)!, bits), min: qmin, max: qmax }));
     tensors.set(input.name, t);
     return t;
   });
@@ -83,12 +85,16 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
       return t;
     },
     observedRange(v) {
+      calibrated = true;
       return ranges.get(v) ?? { min: 0, max: 0 };
     },
     consumers,
     quantizedConstant: (v) => ng.quantized.get(v),
     isGraphOutput: (v) => ng.graph.outputs.some((o) => o.name === v),
-    activationParams: (range) => activationParams(range, bits),
+    activationParams: (range) => {
+      calibrated = true;
+      return activationParams(range, bits);
+    },
     emit(node, output) {
       const { min, max } = nodeInterval(node, tensors);
       const needed = magnitude(min, max).toString(2).length;
@@ -114,5 +120,5 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
     }
   }
   const outputs = ng.graph.outputs.map((o) => tensors.get(o.name)!);
-  return { bits, multiplierBits: options.multiplierBits, inputs, outputs, tensors, nodes, inputRangeCheck: options.inputRangeCheck };
+  return { bits, multiplierBits: options.multiplierBits, inputs, outputs, tensors, nodes, inputRangeCheck: options.inputRangeCheck, calibrated };
 }

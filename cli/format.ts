@@ -30,7 +30,9 @@ export function formatInspect(m: Manifest): string {
     `model      ${m.model.file} (opset ${m.model.opset}, sha256 ${m.model.sha256.slice(0, 16)}…)`,
     `circuit    ${m.circuit.constraints} constraints${m.circuit.compiled ? ` (circom), ${m.circuit.wires} wires` : ' (predicted; not compiled yet)'}`,
     `ptau       2^${m.circuit.ptauPower} needed`,
-    `quantized  ${m.quantization.bits}-bit activations and weights, ${m.quantization.multiplierBits}-bit multipliers; calibration: ${m.quantization.calibration.source}`,
+    m.quantization.calibration.used === false
+      ? 'quantized  by the model itself (QDQ/QOperator): every scale and zero point is the model\'s own; calibration not used'
+      : `quantized  ${m.quantization.bits}-bit activations and weights, ${m.quantization.multiplierBits}-bit multipliers; calibration: ${m.quantization.calibration.source}`,
     `setup      ${m.setup ? `${setupKind(m.setup)} 2^${m.setup.ptauPower}, ${m.setup.createdAt}` : 'none (run zkinfer setup)'}`,
     '',
     'layers',

@@ -259,6 +259,8 @@ export interface IrModel {
   nodes: IrNode[];
   /** Whether the circuit range-checks the inputs (otherwise the verifier checks the public inputs). */
   inputRangeCheck: boolean;
+  /** Whether any scale came from calibration (false: the model's own quantization throughout). */
+  calibrated?: boolean;
 }
 
 /** The largest absolute value in [min, max]. */

@@ -11,4 +11,13 @@ describe('formatInspect', () => {
     expect(row('content')).toMatch(/^2\.\.2\s+content\s+content_hash\s+keccak256\(content\) >> 8$/);
     expect(row('input')).toMatch(/^3\.\.5\s+input\s+x\s+0\.500000\s+0\s+\[-100, 100\]$/);
   });
+
+  it('names the calibration, or says the model quantized itself', () => {
+    const m = fixtureManifest();
+    expect(formatInspect(m)).toContain(`calibration: ${m.quantization.calibration.source}`);
+    m.quantization.calibration.used = false;
+    const text = formatInspect(m);
+    expect(text).toContain("quantized  by the model itself (QDQ/QOperator): every scale and zero point is the model's own; calibration not used");
+    expect(text).not.toContain('calibration: ');
+  });
 });

@@ -53,6 +53,10 @@ describe('QDQ int8 LeNet-small from PyTorch', () => {
     expect(input!.scale).toBeCloseTo(0.0039197, 6);
     expect(manifest.outputs[0]).toMatchObject({ name: 'output', zeroPoint: 180 });
     expect(manifest.outputs[0]!.scale).toBeCloseTo(0.2354072, 6);
+    // No scale came from calibration, and inspect says so.
+    expect(manifest.quantization.calibration.used).toBe(false);
+    const inspect = await zkinfer(['inspect', dir]);
+    expect(inspect.stdout).toContain("quantized  by the model itself (QDQ/QOperator): every scale and zero point is the model's own; calibration not used");
     // Both convolutions requantize per output channel (6 and 16 weight scales), ties to even.
     const perChannel = ir.nodes.filter((n) => n.kind === 'requantize' && n.channels).map((n) => (n.kind === 'requantize' ? n.channels!.params.length : 0));
     expect(perChannel).toEqual([6, 16, 10]);
