@@ -19,18 +19,24 @@ export function argmaxOf(values: readonly bigint[]): number {
   return best;
 }
 
+/** scale · (q − zeroPoint) per element, per channel where the tensor is quantized per axis. */
+function dequantizeAll(spec: BoundaryTensor, integers: readonly bigint[]): number[] {
+  if (!spec.perAxis) return integers.map((q) => dequantize(q, spec.scale, spec.zeroPoint));
+  const { axis, scales, zeroPoints } = spec.perAxis;
+  const inner = sizeOf(spec.shape.slice(axis + 1));
+  return integers.map((q, i) => {
+    const c = Math.floor(i / inner) % scales.length;
+    return dequantize(q, scales[c]!, zeroPoints[c]!);
+  });
+}
+
 /** Decodes one boundary tensor's signed integers. */
 export function decodeTensor(spec: BoundaryTensor, integers: readonly bigint[]): DecodedTensor {
   return {
     name: spec.name,
     shape: spec.shape,
     integers: integers.map(String),
-    values: integers.map((q, i) => {
-      if (!spec.perAxis) return dequantize(q, spec.scale, spec.zeroPoint);
-      const { axis, scales, zeroPoints } = spec.perAxis;
-      const c = Math.floor(i / sizeOf(spec.shape.slice(axis + 1))) % scales.length;
-      return dequantize(q, scales[c]!, zeroPoints[c]!);
-    }),
+    values: dequantizeAll(spec, integers),
     argmax: argmaxOf(integers),
   };
 }

@@ -11,7 +11,7 @@ import { nodeInterval } from './ir/index.ts';
 import { INTEGER_RANGES, isIntegerType, magnitude, type IrModel, type IrNode, type QTensor } from './ir/types.ts';
 import type { NormalizedGraph } from './normalize.ts';
 import type { ValueRange } from './calibrate.ts';
-import { findOp, type LowerContext, type OpSpec } from './ops/index.ts';
+import { findOp, type LowerContext, type OpSpec, type ShapeContext } from './ops/index.ts';
 import { inputQuantizeLinear } from './ops/QuantizeLinear.ts';
 
 export interface QuantizeOptions {
@@ -46,6 +46,10 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
   const nodes: IrNode[] = [];
 
   const consumers = (v: string): GraphNode[] => ng.nodes.filter((n) => n.inputs.includes(v));
+  const shapes: ShapeContext = {
+    shape: (v) => ng.shapes.get(v) ?? ng.constants.get(v)!.shape,
+    constant: (v) => ng.constants.get(v),
+  };
   // Whether any scale came from calibration (a pre-quantized model may use none).
   let calibrated = false;
   const inputs = ng.graph.inputs.map((input) => {
@@ -53,7 +57,7 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
     // Integer inputs are the integers themselves; a float input the model quantizes itself takes its QuantizeLinear's parameters.
     const t: QTensor = isIntegerType(type)
       ? { name: input.name, shape: input.shape, scale: 1, zeroPoint: 0, min: INTEGER_RANGES[type][0], max: INTEGER_RANGES[type][1], elementType: type }
-      : (inputQuantizeLinear(input, consumers(input.name), ng) ?? ((calibrated = true), { name: input.name, shape: input.shape, ...activationParams(ranges.get(input.name)!, bits), min: qmin, max: qmax }));
+      : (inputQuantizeLinear(input, consumers(input.name), shapes) ?? ((calibrated = true), { name: input.name, shape: input.shape, ...activationParams(ranges.get(input.name)!, bits), min: qmin, max: qmax }));
     tensors.set(input.name, t);
     return t;
   });
@@ -65,8 +69,7 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
     multiplierBits: options.multiplierBits,
     qmin,
     qmax,
-    shape: (v) => ng.shapes.get(v) ?? ng.constants.get(v)!.shape,
-    constant: (v) => ng.constants.get(v),
+    ...shapes,
     tensor(v) {
       const t = tensors.get(v);
       if (!t) throw new UnsupportedError(`input "${v}" is not a computed tensor the compiler can use here`, { context: [describeNode(current)] });

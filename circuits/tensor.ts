@@ -76,7 +76,12 @@ export function matmul2d(a: Float64Array, b: Float64Array, m: number, k: number,
 }
 
 export function transpose2d(data: Float64Array, rows: number, cols: number): Float64Array {
-  const out = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return Float64Array.from(transposeValues(data, rows, cols));
+}
+
+/** A row-major [rows][cols] array of any element type transposed to [cols][rows]. */
+export function transposeValues<T>(values: ArrayLike<T>, rows: number, cols: number): T[] {
+  const out = new Array<T>(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
   return out;
 }

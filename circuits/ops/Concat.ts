@@ -20,9 +20,9 @@
 import { ShapeError } from '../errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { sizeOf } from '../tensor.ts';
-import { FILL, floatContext, indexMap, invalid, lowerIndexMap, resolveAxis, zeroFilled, type IndexMap } from './index-map.ts';
+import { FILL, indexMap, invalid, lowerIndexMap, resolveAxis, zeroFilled, type IndexMap } from './index-map.ts';
 import { commonScale } from './rescale.ts';
-import type { LowerContext, OpSpec, ShapeContext } from './types.ts';
+import { floatContext, type LowerContext, type OpSpec, type ShapeContext } from './types.ts';
 
 /** Where each input lands in the output: placements[k] maps output elements to input k's (FILL elsewhere). */
 function placements(node: GraphNode, ctx: ShapeContext): IndexMap[] {

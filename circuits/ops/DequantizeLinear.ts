@@ -9,7 +9,7 @@ import { UnsupportedError } from '../errors.ts';
 import { describeNode, type ConstTensor, type GraphNode } from '../graph.ts';
 import { isIntegerType } from '../ir/types.ts';
 import { mapPerAxis, quantAxis, quantParams, type QuantParams } from './qlinear.ts';
-import { intAttr, type OpSpec, type QuantizedConstant, type ShapeContext } from './types.ts';
+import { floatContext, intAttr, type OpSpec, type QuantizedConstant, type ShapeContext } from './types.ts';
 
 function inputParams(node: GraphNode, ctx: ShapeContext, shape: readonly number[], inputType: string | undefined): QuantParams & { axis: number } {
   const blockSize = intAttr(node, DequantizeLinear, 'block_size');
@@ -52,14 +52,11 @@ export const DequantizeLinear: OpSpec = {
     return [ctx.shape(node.inputs[0]!)];
   },
 
-  evaluateFloat(node, [x, scale, zero]) {
-    const ctx: ShapeContext = {
-      shape: () => x!.shape,
-      constant: (v) => (v === node.inputs[1] ? { name: v, dtype: 'float', ...scale! } : zero && v === node.inputs[2] ? { name: v, dtype: 'int', ...zero } : undefined),
-    };
-    const p = inputParams(node, ctx, x!.shape, x!.elementType);
-    const data = mapPerAxis(x!, p.axis, p.scales.length, (v, c) => (v - p.zeroPoints[c]!) * p.scales[c]!);
-    return [{ shape: x!.shape, data, elementType: p.scaleType }];
+  evaluateFloat(node, inputs) {
+    const x = inputs[0]!;
+    const p = inputParams(node, floatContext(node, inputs), x.shape, x.elementType);
+    const data = mapPerAxis(x, p.axis, p.scales.length, (v, c) => (v - p.zeroPoints[c]!) * p.scales[c]!);
+    return [{ shape: x.shape, data, elementType: p.scaleType }];
   },
 
   lower(node, ctx) {

@@ -17,8 +17,9 @@ export const DynamicQuantizeLinear: OpSpec = {
 
   evaluateFloat(_node, [x]) {
     const data = Array.from(x!.data, (v) => Math.fround(v));
-    const lo = Math.min(0, ...data);
-    const hi = Math.max(0, ...data);
+    // A loop, not Math.min(...data): a spread of a large tensor overflows the call stack.
+    const lo = data.reduce((m, v) => Math.min(m, v), 0);
+    const hi = data.reduce((m, v) => Math.max(m, v), 0);
     const scale = Math.fround((hi - lo) / 255);
     const zero = scale === 0 ? 0 : saturate(roundHalfEven(Math.fround(0 - lo / scale)), 'UINT8');
     const y = data.map((v) => (scale === 0 ? zero : saturate(roundHalfEven(Math.fround(v / scale)) + zero, 'UINT8')));

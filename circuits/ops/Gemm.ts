@@ -6,8 +6,8 @@
  */
 import { ShapeError, UnsupportedError } from '../errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
-import { broadcastIndex, broadcastShapes, matmul2d, transpose2d, type FloatTensor } from '../tensor.ts';
-import { emitIntegerProduct, lowerConstantProduct, transposeValues } from './matmul-lowering.ts';
+import { broadcastIndex, broadcastShapes, matmul2d, transpose2d, transposeValues, type FloatTensor } from '../tensor.ts';
+import { emitIntegerProduct, lowerConstantProduct } from './matmul-lowering.ts';
 import { accumulatorScale, biasAtScale, modelWeights } from './qdq-weights.ts';
 import { floatAttr, intAttr, type OpSpec, type ShapeContext } from './types.ts';
 

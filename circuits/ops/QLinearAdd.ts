@@ -10,7 +10,7 @@ import { broadcastIndex, broadcastShapes, type FloatTensor } from '../tensor.ts'
 import { emitQuantize, quantParams, requirePerTensor, roundHalfEven, roundToType, saturate, type QuantParams } from './qlinear.ts';
 import { requireConstantInputs } from './qlinear.ts';
 import { exactMultiplier } from './requantize-lowering.ts';
-import type { OpSpec, ShapeContext } from './types.ts';
+import { floatContext, type OpSpec, type ShapeContext } from './types.ts';
 
 function outShape(node: GraphNode, a: readonly number[], b: readonly number[]): number[] {
   const shape = broadcastShapes(a, b);
@@ -43,14 +43,7 @@ export const QLinearAdd: OpSpec = {
   },
 
   evaluateFloat(node, inputs) {
-    const ctx: ShapeContext = {
-      shape: () => [],
-      constant: (v) => {
-        const i = node.inputs.indexOf(v);
-        return i >= 0 && inputs[i] ? { name: v, dtype: 'float', ...inputs[i] } : undefined;
-      },
-    };
-    const [pa, pb, pc] = params(node, ctx);
+    const [pa, pb, pc] = params(node, floatContext(node, inputs));
     const a = inputs[0]!;
     const b = inputs[3]!;
     const shape = outShape(node, a.shape, b.shape);

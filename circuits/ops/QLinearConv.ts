@@ -13,12 +13,15 @@ import type { FloatTensor } from '../tensor.ts';
 import { checkBiasShape, Conv, convNode, convolveFloat, convShape } from './Conv.ts';
 import { emitQuantize, productScale, quantParams, requirePerTensor, roundHalfEven, roundToType, saturate, type QuantParams } from './qlinear.ts';
 import { requireConstantInputs } from './qlinear.ts';
-import type { LowerContext, OpSpec, ShapeContext } from './types.ts';
+import { floatContext, type LowerContext, type OpSpec, type ShapeContext } from './types.ts';
 
-/** Conv of `x` with integer weights (zero points already subtracted) and bias, into node.outputs[0] or `output`. */
-export function emitIntegerConv(node: GraphNode, ctx: LowerContext, x: QTensor, wShape: readonly number[], weights: bigint[], bias: bigint[] | undefined, output: string, params: Omit<TensorParams, 'shape'>): QTensor {
-  const s = convShape(node, x.shape, wShape);
-  const ir = { ...convNode(node, s, weights, bias ?? new Array<bigint>(s.outChannels).fill(0n), BigInt(x.zeroPoint)), input: x.name, output };
+/**
+ * Conv of the integer tensor `x` (its zero point `zeroIn`, the op's own) with integer weights
+ * (zero points already subtracted) and bias, into `output`.
+ */
+function emitIntegerConv(node: GraphNode, ctx: LowerContext, x: QTensor, zeroIn: number, w: { shape: readonly number[]; values: bigint[] }, bias: bigint[] | undefined, output: string, params: Omit<TensorParams, 'shape'>): QTensor {
+  const s = convShape(node, x.shape, w.shape);
+  const ir = { ...convNode(node, s, w.values, bias ?? new Array<bigint>(s.outChannels).fill(0n), BigInt(zeroIn)), input: x.name, output };
   return ctx.emit(ir, { shape: [s.batch, s.outChannels, ...s.outDims], ...params });
 }
 
@@ -54,16 +57,6 @@ function evaluate(node: GraphNode, x: FloatTensor, zx: number, w: FloatTensor, z
   return { shape: [s.batch, s.outChannels, ...s.outDims], data };
 }
 
-function constantReader(node: GraphNode, inputs: (FloatTensor | undefined)[]): ShapeContext {
-  return {
-    shape: () => [],
-    constant: (v) => {
-      const i = node.inputs.indexOf(v);
-      return i >= 0 && inputs[i] ? { name: v, dtype: 'float', ...inputs[i] } : undefined;
-    },
-  };
-}
-
 function outputMultiplier(px: QuantParams, pw: QuantParams, py: QuantParams, m: number): number {
   const t = px.scaleType;
   return roundToType(roundToType(px.scales[0]! * pw.scales[pw.scales.length > 1 ? m : 0]!, t) / py.scales[0]!, t);
@@ -85,7 +78,7 @@ export const QLinearConv: OpSpec = {
   },
 
   evaluateFloat(node, inputs) {
-    const ctx = constantReader(node, inputs);
+    const ctx = floatContext(node, inputs);
     const [px, pw, py] = [quantParams(node, ctx, 1, 2, 'UINT8'), quantParams(node, ctx, 4, 5, 'UINT8'), quantParams(node, ctx, 6, 7, 'UINT8')];
     const t = evaluate(node, inputs[0]!, px.zeroPoints[0]!, inputs[3]!, pw.zeroPoints, inputs[8]?.data, (acc, m) =>
       saturate(roundHalfEven(acc * outputMultiplier(px, pw, py, m)) + py.zeroPoints[0]!, py.elementType),
@@ -106,9 +99,8 @@ export const QLinearConv: OpSpec = {
     const bias = biasName ? ctx.constant(biasName) : undefined;
     if (biasName && !bias) throw new UnsupportedError(`QLinearConv input B ("${biasName}") must be a constant (the bias)`, { context: [describeNode(node)] });
     const acc = `${node.outputs[0]!}/accumulator`;
-    // The conv node subtracts x's zero point itself: view x as zero point z_x.
-    const xc = { ...x, zeroPoint: px.zeroPoints[0]! };
-    emitIntegerConv(node, ctx, xc, w.shape, integerWeights(node, w, pw.zeroPoints), bias && Array.from(bias.data, (b) => BigInt(b)), acc, productScale(px, pw, 1));
+    const weights = { shape: w.shape, values: integerWeights(node, w, pw.zeroPoints) };
+    emitIntegerConv(node, ctx, x, px.zeroPoints[0]!, weights, bias && Array.from(bias.data, (b) => BigInt(b)), acc, productScale(px, pw, 1));
     emitQuantize(node, ctx, acc, { ...py, axis: 0 });
   },
 };
@@ -143,6 +135,7 @@ export const ConvInteger: OpSpec = {
     };
     const zx = zeroAt(2);
     if (zx.length !== 1) throw new UnsupportedError(`ConvInteger with a per-channel input zero point is not supported`, { context: [describeNode(node)] });
-    emitIntegerConv(node, ctx, { ...x, zeroPoint: zx[0]! }, w.shape, integerWeights(node, w, zeroAt(3)), undefined, node.outputs[0]!, { scale: 1, zeroPoint: 0, elementType: 'INT32' });
+    const weights = { shape: w.shape, values: integerWeights(node, w, zeroAt(3)) };
+    emitIntegerConv(node, ctx, x, zx[0]!, weights, undefined, node.outputs[0]!, { scale: 1, zeroPoint: 0, elementType: 'INT32' });
   },
 };

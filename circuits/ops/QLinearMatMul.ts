@@ -13,7 +13,7 @@ import { sizeOf, type FloatTensor } from '../tensor.ts';
 import { emitIntegerProduct } from './matmul-lowering.ts';
 import { emitQuantize, productScale, quantParams, requirePerTensor, roundHalfEven, roundToType, saturate, type QuantParams } from './qlinear.ts';
 import { requireConstantInputs } from './qlinear.ts';
-import type { LowerContext, OpSpec, ShapeContext } from './types.ts';
+import { floatContext, type LowerContext, type OpSpec, type ShapeContext } from './types.ts';
 
 interface Operands {
   a: number;
@@ -104,22 +104,10 @@ function lowerProduct(node: GraphNode, ctx: LowerContext, o: Operands, output: s
   if (d.batches > 1) requirePerTensor(node, pb, 'a batched B');
   const zb = (n: number): bigint => BigInt(pb.zeroPoints[pb.zeroPoints.length > 1 ? n : 0]!);
   const ints = Array.from(weights.data, (w, i) => BigInt(w) - zb(i % d.cols));
-  // A's zero point enters as the bias −z_a·Σ_k w (emitIntegerProduct folds only the tensor's own zero point).
-  const za = BigInt(pa.zeroPoints[0]!);
-  const columnSums = Array.from({ length: d.batches * d.cols }, (_, bn) => {
-    const [bt, n] = [Math.floor(bn / d.cols), bn % d.cols];
-    let sum = 0n;
-    for (let k = 0; k < d.inner; k++) sum += ints[(bt * d.inner + k) * d.cols + n]!;
-    return sum;
-  });
-  const bias = Array.from({ length: d.batches * d.rows * d.cols }, (_, i) => -za * columnSums[Math.floor(i / (d.rows * d.cols)) * d.cols + (i % d.cols)]!);
-  const scale = o.aScale >= 0 ? productScale(pa, pb, d.outShape.length - 1) : { scale: 1, zeroPoint: 0 };
-  emitIntegerProduct(
-    node,
-    ctx,
-    { input: aName, output, outputShape: d.outShape, batches: d.batches, rows: d.rows, inner: d.inner, cols: d.cols, inputTransposed: false, weights: ints, bias },
-    o.aScale >= 0 ? scale : { scale: 1, zeroPoint: 0, elementType: 'INT32' },
-  );
+  const accumulator = o.aScale >= 0 ? productScale(pa, pb, d.outShape.length - 1) : { scale: 1, zeroPoint: 0, elementType: 'INT32' as const };
+  const product = { input: aName, output, outputShape: d.outShape, batches: d.batches, rows: d.rows, inner: d.inner, cols: d.cols, inputTransposed: false };
+  // A is an integer tensor (zero point 0 as a tensor); the op's own a_zero_point is the one to fold.
+  emitIntegerProduct(node, ctx, { ...product, weights: ints, bias: undefined, inputZeroPoint: pa.zeroPoints[0]! }, accumulator);
 }
 
 export const QLinearMatMul: OpSpec = {
@@ -136,7 +124,7 @@ export const QLinearMatMul: OpSpec = {
   },
 
   evaluateFloat(node, inputs) {
-    const ctx: ShapeContext = { shape: () => [], constant: (v) => { const i = node.inputs.indexOf(v); return i >= 0 && inputs[i] ? { name: v, dtype: 'float', ...inputs[i] } : undefined; } };
+    const ctx = floatContext(node, inputs);
     const pa = quantParams(node, ctx, 1, 2, 'UINT8');
     const pb = quantParams(node, ctx, 4, 5, 'UINT8');
     const py = quantParams(node, ctx, 6, 7, 'UINT8');

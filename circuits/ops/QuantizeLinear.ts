@@ -13,9 +13,8 @@
 import { UnsupportedError } from '../errors.ts';
 import { describeNode, type GraphNode, type ValueInfo } from '../graph.ts';
 import { INTEGER_RANGES, type QTensor } from '../ir/types.ts';
-import type { NormalizedGraph } from '../normalize.ts';
 import { emitQuantize, mapPerAxis, quantAxis, quantizeLinearValue, quantParams, type QuantParams } from './qlinear.ts';
-import { intAttr, type OpSpec, type ShapeContext } from './types.ts';
+import { floatContext, intAttr, type OpSpec, type ShapeContext } from './types.ts';
 
 /** The output parameters, with the attributes this compiler does not take refused. */
 function outputParams(node: GraphNode, ctx: ShapeContext, shape: readonly number[]): QuantParams & { axis: number } {
@@ -37,10 +36,10 @@ function outputParams(node: GraphNode, ctx: ShapeContext, shape: readonly number
  * The graph input's quantization when a QuantizeLinear is its only reader: the tensor the
  * circuit takes is then the QuantizeLinear's integers under its scale and zero point.
  */
-export function inputQuantizeLinear(input: ValueInfo, readers: readonly GraphNode[], ng: NormalizedGraph): QTensor | undefined {
+export function inputQuantizeLinear(input: ValueInfo, readers: readonly GraphNode[], ctx: ShapeContext): QTensor | undefined {
   const [q, ...rest] = readers;
   if (!q || rest.length > 0 || q.opType !== 'QuantizeLinear' || q.inputs[0] !== input.name || q.fusedRelu) return undefined;
-  const p = outputParams(q, { shape: (v) => ng.shapes.get(v) ?? ng.constants.get(v)!.shape, constant: (v) => ng.constants.get(v) }, input.shape);
+  const p = outputParams(q, ctx, input.shape);
   const [min, max] = INTEGER_RANGES[p.elementType];
   const perAxis = p.scales.length > 1 ? { perAxis: { axis: p.axis, scales: p.scales, zeroPoints: p.zeroPoints } } : {};
   return { name: input.name, shape: input.shape, scale: p.scales[0]!, zeroPoint: p.zeroPoints[0]!, min, max, encoding: 'quantize-linear', ...perAxis };
@@ -59,11 +58,12 @@ export const QuantizeLinear: OpSpec = {
     return [ctx.shape(node.inputs[0]!)];
   },
 
-  evaluateFloat(node, [x, scale, zero]) {
-    const p = outputParams(node, { shape: () => x!.shape, constant: (v) => (v === node.inputs[1] ? { name: v, dtype: 'float', ...scale! } : zero && v === node.inputs[2] ? { name: v, dtype: 'int', ...zero } : undefined) }, x!.shape);
+  evaluateFloat(node, inputs) {
+    const x = inputs[0]!;
+    const p = outputParams(node, floatContext(node, inputs), x.shape);
     const relu = node.fusedRelu === true;
-    const data = mapPerAxis(x!, p.axis, p.scales.length, (v, c) => quantizeLinearValue(relu ? Math.max(v, 0) : v, p.scales[c]!, p.zeroPoints[c]!, p));
-    return [{ shape: x!.shape, data, elementType: p.elementType }];
+    const data = mapPerAxis(x, p.axis, p.scales.length, (v, c) => quantizeLinearValue(relu ? Math.max(v, 0) : v, p.scales[c]!, p.zeroPoints[c]!, p));
+    return [{ shape: x.shape, data, elementType: p.elementType }];
   },
 
   lower(node, ctx) {

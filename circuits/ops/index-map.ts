@@ -20,7 +20,7 @@ import { UnsupportedError } from '../errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import type { QTensor } from '../ir/types.ts';
 import { sizeOf, stridesOf, type FloatTensor } from '../tensor.ts';
-import type { LowerContext, OpSpec, ShapeContext } from './types.ts';
+import { floatContext, type LowerContext, type OpSpec, type ShapeContext } from './types.ts';
 
 export const FILL = -1;
 
@@ -189,20 +189,4 @@ export function resolveAxis(node: GraphNode, given: Given<unknown>, axis: number
   const resolved = axis < 0 ? axis + rank : axis;
   if (resolved < 0 || resolved >= rank) invalid(node, given, `axis ${axis} is out of range for rank ${rank}`);
   return resolved;
-}
-
-/** evaluateFloat's inputs as a ShapeContext (there every input is a known value). */
-export function floatContext(node: GraphNode, inputs: readonly (FloatTensor | undefined)[]): ShapeContext {
-  const byName = new Map<string, FloatTensor>();
-  node.inputs.forEach((v, i) => {
-    const t = inputs[i];
-    if (v && t) byName.set(v, t);
-  });
-  return {
-    shape: (v) => byName.get(v)!.shape,
-    constant: (v) => {
-      const t = byName.get(v);
-      return t && { name: v, dtype: 'float', shape: t.shape, data: t.data };
-    },
-  };
 }

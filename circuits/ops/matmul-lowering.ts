@@ -39,11 +39,6 @@ export function lowerConstantProduct(node: GraphNode, ctx: LowerContext, p: Cons
   emitIntegerProduct(node, ctx, { ...p, weights: w.values, bias }, { scale: accScale, zeroPoint: 0 });
 }
 
-/** A row-major [rows][cols] array transposed to [cols][rows]. */
-export function transposeValues<T>(values: readonly T[], rows: number, cols: number): T[] {
-  return Array.from({ length: rows * cols }, (_, i) => values[(i % rows) * cols + Math.floor(i / rows)]!);
-}
-
 /**
  * A product with integer weights: `weights` row-major [batches][inner][cols], `bias`
  * [batches][rows][cols] at the accumulator's scale (`batches` absent: one).
@@ -52,12 +47,13 @@ export interface IntegerProduct extends Omit<ConstantProduct, 'weights' | 'bias'
   batches?: number;
   weights: readonly bigint[];
   bias: readonly bigint[] | undefined;
+  /** The input's zero point where the op gives one of its own (QLinearMatMul's a_zero_point); default the tensor's. */
+  inputZeroPoint?: number;
 }
 
-/** Emits the linear node of a product with integer weights, the input's zero point folded into the bias. */
+/** Emits the linear node of a product with integer weights, the input's zero point folded into the bias (−z·Σ_k w). */
 export function emitIntegerProduct(node: GraphNode, ctx: LowerContext, p: IntegerProduct, output: Omit<TensorParams, 'shape'>): QTensor {
-  const x = ctx.tensor(p.input);
-  const zx = BigInt(x.zeroPoint);
+  const zx = BigInt(p.inputZeroPoint ?? ctx.tensor(p.input).zeroPoint);
   const batches = p.batches ?? 1;
   // Stored [batches][cols][inner] so each output's weights are contiguous.
   const weights = new Array<bigint>(batches * p.cols * p.inner);

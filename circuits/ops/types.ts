@@ -86,3 +86,19 @@ export function intAttr(node: GraphNode, spec: OpSpec, name: string): number {
 export function floatAttr(node: GraphNode, spec: OpSpec, name: string): number {
   return intAttr(node, spec, name);
 }
+
+/** evaluateFloat's inputs as a ShapeContext (there every input is a known value; element types kept). */
+export function floatContext(node: GraphNode, inputs: readonly (FloatTensor | undefined)[]): ShapeContext {
+  const byName = new Map<string, FloatTensor>();
+  node.inputs.forEach((v, i) => {
+    const t = inputs[i];
+    if (v && t) byName.set(v, t);
+  });
+  return {
+    shape: (v) => byName.get(v)!.shape,
+    constant: (v) => {
+      const t = byName.get(v);
+      return t && { name: v, dtype: 'float', shape: t.shape, data: t.data, ...(t.elementType !== undefined ? { elementType: t.elementType } : {}) };
+    },
+  };
+}

@@ -3,10 +3,14 @@
  * models written with the ONNX writer into temp dirs, calibration files,
  * onnxruntime as the float reference, and the circuit-vs-evaluator check.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
+import { compileModel } from '../../circuits/compile.ts';
+import { ZkInferError } from '../../circuits/errors.ts';
 import { nestArray } from '../../circuits/input.ts';
 import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
 
@@ -42,6 +46,18 @@ export async function writeModel(dir: string, spec: OnnxModelSpec, file = 'model
   const p = path.join(dir, file);
   await writeFile(p, writeOnnxModel(spec));
   return p;
+}
+
+/** Compiles `spec` in `dir`, which must fail with a ZkInferError (returned) and write no output. */
+export async function compileError(dir: string, spec: OnnxModelSpec): Promise<ZkInferError> {
+  const out = path.join(dir, 'out');
+  const err: unknown = await compileModel(await writeModel(dir, spec), out).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ZkInferError)) expect.fail(`expected a ZkInferError, got ${String(err)}`);
+  expect(existsSync(out)).toBe(false);
+  return err;
 }
 
 /** A graph input with the float range its calibration covers. */
