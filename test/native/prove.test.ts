@@ -1,10 +1,13 @@
 /**
- * `zkinfer-native prove` (prover/native/src/prove.cpp): Groth16 proofs snarkjs verifies,
+ * `zkinfer-native prove` (prover/native/src/prove.cpp) and `gpu-prove` (the GPU engine,
+ * prover/native/cuda, here in its host emulation: the same kernels on the CPU's threads),
+ * each through the same tests: Groth16 proofs snarkjs verifies,
  * on keys and witnesses made by the ordinary pipeline (circom, snarkjs setup from the cached
  * dev ptau, snarkjs witness). The fixture circuit, and a 4000-multiplication loop whose A
  * and B matrices both touch every signal (full-size MSMs in G1 and G2, an FFT domain of
  * 2^12 split over the threads). Proofs are fresh each run; public.json and the JSON layout
- * are snarkjs's; bad arguments fail with one-line errors.
+ * are snarkjs's; bad arguments fail with one-line errors. `gpu-serve` keeps one key for
+ * many proofs and reports a bad request on its line without stopping.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../circuits/manifest.ts';
 import { compileCircuit, computeWitness, releaseCurves, setup } from '../../prover/index.ts';
 import { fixtureManifest, makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
-import { nativeBinary, runNative } from '../support/native.ts';
+import { gpuEmulationBinary, nativeBinary, runNative } from '../support/native.ts';
 
 process.env.ZKINFER_CACHE_DIR = TEST_CACHE_DIR;
 
@@ -81,20 +84,35 @@ interface NativeProof {
 let scratch: string;
 let runs = 0;
 
-/** Proves natively into fresh files; expects success and silence. */
-function nativeProve(c: Circuit): NativeProof {
+interface Engine {
+  name: string;
+  command: string;
+  binary: () => string;
+}
+
+const ENGINES: Engine[] = [
+  { name: 'the native engine (prove)', command: 'prove', binary: nativeBinary },
+  { name: 'the GPU engine in host emulation (gpu-prove)', command: 'gpu-prove', binary: gpuEmulationBinary },
+];
+
+/** Proves into fresh files; expects success and silence. */
+function engineProve(engine: Engine, c: Circuit): NativeProof {
   const base = path.join(scratch, `run${runs++}`);
-  const run = runNative(['prove', c.zkey, c.wtns, `${base}-proof.json`, `${base}-public.json`]);
+  const run = runNative([engine.command, c.zkey, c.wtns, `${base}-proof.json`, `${base}-public.json`], undefined, engine.binary());
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  const proofText = readFileSync(`${base}-proof.json`, 'utf8');
-  const publicText = readFileSync(`${base}-public.json`, 'utf8');
+  return readProof(`${base}-proof.json`, `${base}-public.json`);
+}
+
+function readProof(proofFile: string, publicFile: string): NativeProof {
+  const proofText = readFileSync(proofFile, 'utf8');
+  const publicText = readFileSync(publicFile, 'utf8');
   return { proof: JSON.parse(proofText), publicSignals: JSON.parse(publicText), proofText, publicText };
 }
 
 /** The one-line error of a failing prove, without its "error: " prefix. */
-function proveError(args: string[]): string {
-  const run = runNative(['prove', ...args]);
+function proveError(engine: Engine, args: string[]): string {
+  const run = runNative([engine.command, ...args], undefined, engine.binary());
   expect(run.code).toBe(1);
   expect(run.stdout).toBe('');
   expect(run.stderr).toMatch(/^error: [^\n]*\n$/);
@@ -106,7 +124,7 @@ let loop: Circuit;
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'zkinfer-native-prove-'));
-  nativeBinary();
+  for (const engine of ENGINES) engine.binary();
   fixture = await prepare(await makeFixtureDir(), [1, 2, 3]);
   const loopDir = await makeFixtureDir(loopManifest());
   await writeFile(path.join(loopDir, 'model.circom'), LOOP_CIRCUIT);
@@ -118,80 +136,118 @@ afterAll(async () => {
   await Promise.all([scratch, fixture?.dir, loop?.dir].filter(Boolean).map((d) => rm(d!, { recursive: true, force: true })));
 });
 
-describe.each([
-  ['the fixture circuit', () => fixture],
-  [`a ${LOOP_STEPS}-multiplication loop`, () => loop],
-])('%s', (_name, circuit) => {
-  it('proves what snarkjs verifies, with snarkjs’s public signals', async () => {
-    const c = circuit();
-    const native = nativeProve(c);
-    expect(await snarkjs.groth16.verify(c.vk, native.publicSignals, native.proof)).toBe(true);
-    const reference = await snarkjs.groth16.prove(c.zkey, c.wtns);
-    expect(native.publicSignals).toEqual(reference.publicSignals);
-    expect(await snarkjs.groth16.verify(c.vk, reference.publicSignals, reference.proof)).toBe(true);
+describe.each(ENGINES)('$name', (engine) => {
+  describe.each([
+    ['the fixture circuit', () => fixture],
+    [`a ${LOOP_STEPS}-multiplication loop`, () => loop],
+  ])('%s', (_name, circuit) => {
+    it('proves what snarkjs verifies, with snarkjs’s public signals', async () => {
+      const c = circuit();
+      const native = engineProve(engine, c);
+      expect(await snarkjs.groth16.verify(c.vk, native.publicSignals, native.proof)).toBe(true);
+      const reference = await snarkjs.groth16.prove(c.zkey, c.wtns);
+      expect(native.publicSignals).toEqual(reference.publicSignals);
+      expect(await snarkjs.groth16.verify(c.vk, reference.publicSignals, reference.proof)).toBe(true);
+    });
+
+    it('draws fresh randomness: two proofs differ and both verify; a changed signal does not', async () => {
+      const c = circuit();
+      const [first, second] = [engineProve(engine, c), engineProve(engine, c)];
+      expect(first.proof.pi_a).not.toEqual(second.proof.pi_a);
+      expect(first.proof.pi_b).not.toEqual(second.proof.pi_b);
+      expect(first.proof.pi_c).not.toEqual(second.proof.pi_c);
+      for (const p of [first, second]) expect(await snarkjs.groth16.verify(c.vk, p.publicSignals, p.proof)).toBe(true);
+      const altered = [...first.publicSignals];
+      altered[0] = String(BigInt(altered[0]!) + 1n);
+      expect(await snarkjs.groth16.verify(c.vk, altered, first.proof)).toBe(false);
+    });
   });
 
-  it('draws fresh randomness: two proofs differ and both verify; a changed signal does not', async () => {
-    const c = circuit();
-    const [first, second] = [nativeProve(c), nativeProve(c)];
-    expect(first.proof.pi_a).not.toEqual(second.proof.pi_a);
-    expect(first.proof.pi_b).not.toEqual(second.proof.pi_b);
-    expect(first.proof.pi_c).not.toEqual(second.proof.pi_c);
-    for (const p of [first, second]) expect(await snarkjs.groth16.verify(c.vk, p.publicSignals, p.proof)).toBe(true);
-    const altered = [...first.publicSignals];
-    altered[0] = String(BigInt(altered[0]!) + 1n);
-    expect(await snarkjs.groth16.verify(c.vk, altered, first.proof)).toBe(false);
+  describe('output files', () => {
+    it('have snarkjs’s shapes and its CLI’s layout (JSON.stringify, one-space indent)', () => {
+      const { proof, publicSignals, proofText, publicText } = engineProve(engine, fixture);
+      expect(Object.keys(proof)).toEqual(['pi_a', 'pi_b', 'pi_c', 'protocol', 'curve']);
+      expect(proof).toMatchObject({ protocol: 'groth16', curve: 'bn128' });
+      const decimal = expect.stringMatching(/^(0|[1-9][0-9]*)$/);
+      expect(proof.pi_a).toEqual([decimal, decimal, '1']);
+      expect(proof.pi_c).toEqual([decimal, decimal, '1']);
+      expect(proof.pi_b).toEqual([
+        [decimal, decimal],
+        [decimal, decimal],
+        ['1', '0'],
+      ]);
+      expect(proofText).toBe(JSON.stringify(proof, null, 1));
+      expect(publicSignals).toHaveLength(fixture.vk.nPublic);
+      expect(publicText).toBe(JSON.stringify(publicSignals, null, 1));
+    });
+
+    it('replace existing files and leave no temporary files behind', async () => {
+      const out = await mkdtemp(path.join(scratch, 'out-'));
+      const files = [path.join(out, 'proof.json'), path.join(out, 'public.json')];
+      await Promise.all(files.map((f) => writeFile(f, 'stale')));
+      const run = runNative([engine.command, fixture.zkey, fixture.wtns, ...files], undefined, engine.binary());
+      expect(run.code).toBe(0);
+      expect((await readdir(out)).sort()).toEqual(['proof.json', 'public.json']);
+      for (const f of files) expect(() => JSON.parse(readFileSync(f, 'utf8'))).not.toThrow();
+    });
+  });
+
+  describe('errors', () => {
+    it('a witness of another circuit, naming both files and both sizes', () => {
+      const message = proveError(engine, [fixture.zkey, loop.wtns, path.join(scratch, 'p.json'), path.join(scratch, 'q.json')]);
+      const header = JSON.parse(runNative(['info', fixture.zkey]).stdout) as { nVars: number };
+      const witness = JSON.parse(runNative(['info', loop.wtns]).stdout) as { nWitness: number };
+      expect(message).toBe(
+        `${loop.wtns} has ${witness.nWitness} values but ${fixture.zkey} has nVars = ${header.nVars}: the witness is for another circuit`,
+      );
+      expect(existsSync(path.join(scratch, 'p.json'))).toBe(false);
+    });
+
+    it('a missing file, a file of the wrong kind, a wrong argument count', () => {
+      expect(proveError(engine, [path.join(scratch, 'nope.zkey'), fixture.wtns, 'p.json', 'q.json'])).toContain(path.join(scratch, 'nope.zkey'));
+      expect(proveError(engine, [fixture.wtns, fixture.wtns, 'p.json', 'q.json'])).toContain(fixture.wtns);
+      expect(proveError(engine, [fixture.zkey, fixture.wtns])).toBe(`usage: ${engine.command} <circuit.zkey> <witness.wtns> <proof.json> <public.json>`);
+    });
+
+    it('an output directory that does not exist', () => {
+      const target = path.join(scratch, 'no-such-dir', 'proof.json');
+      expect(proveError(engine, [fixture.zkey, fixture.wtns, target, path.join(scratch, 'q.json')])).toMatch(new RegExp(`^cannot write ${target}: `));
+    });
   });
 });
 
-describe('output files', () => {
-  it('have snarkjs’s shapes and its CLI’s layout (JSON.stringify, one-space indent)', () => {
-    const { proof, publicSignals, proofText, publicText } = nativeProve(fixture);
-    expect(Object.keys(proof)).toEqual(['pi_a', 'pi_b', 'pi_c', 'protocol', 'curve']);
-    expect(proof).toMatchObject({ protocol: 'groth16', curve: 'bn128' });
-    const decimal = expect.stringMatching(/^(0|[1-9][0-9]*)$/);
-    expect(proof.pi_a).toEqual([decimal, decimal, '1']);
-    expect(proof.pi_c).toEqual([decimal, decimal, '1']);
-    expect(proof.pi_b).toEqual([
-      [decimal, decimal],
-      [decimal, decimal],
-      ['1', '0'],
-    ]);
-    expect(proofText).toBe(JSON.stringify(proof, null, 1));
-    expect(publicSignals).toHaveLength(fixture.vk.nPublic);
-    expect(publicText).toBe(JSON.stringify(publicSignals, null, 1));
-  });
-
-  it('replace existing files and leave no temporary files behind', async () => {
-    const out = await mkdtemp(path.join(scratch, 'out-'));
-    const files = [path.join(out, 'proof.json'), path.join(out, 'public.json')];
-    await Promise.all(files.map((f) => writeFile(f, 'stale')));
-    const run = runNative(['prove', fixture.zkey, fixture.wtns, ...files]);
+describe('gpu-serve (host emulation)', () => {
+  it('uploads the key once and answers one line per request, a bad request without stopping', async () => {
+    const out = (name: string) => path.join(scratch, `serve-${name}`);
+    const requests = [
+      [fixture.wtns, out('a-proof.json'), out('a-public.json')].join('\t'),
+      [path.join(scratch, 'missing.wtns'), out('b-proof.json'), out('b-public.json')].join('\t'),
+      [loop.wtns, out('c-proof.json'), out('c-public.json')].join('\t'),
+      'not a request',
+      [fixture.wtns, out('d-proof.json'), out('d-public.json')].join('\t'),
+    ];
+    const run = runNative(['gpu-serve', fixture.zkey], requests.join('\n') + '\n', gpuEmulationBinary());
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(['proof.json', 'public.json']);
-    for (const f of files) expect(() => JSON.parse(readFileSync(f, 'utf8'))).not.toThrow();
-  });
-});
-
-describe('errors', () => {
-  it('a witness of another circuit, naming both files and both sizes', () => {
-    const message = proveError([fixture.zkey, loop.wtns, path.join(scratch, 'p.json'), path.join(scratch, 'q.json')]);
-    const header = JSON.parse(runNative(['info', fixture.zkey]).stdout) as { nVars: number };
-    const witness = JSON.parse(runNative(['info', loop.wtns]).stdout) as { nWitness: number };
-    expect(message).toBe(
-      `${loop.wtns} has ${witness.nWitness} values but ${fixture.zkey} has nVars = ${header.nVars}: the witness is for another circuit`,
-    );
-    expect(existsSync(path.join(scratch, 'p.json'))).toBe(false);
-  });
-
-  it('a missing file, a file of the wrong kind, a wrong argument count', () => {
-    expect(proveError([path.join(scratch, 'nope.zkey'), fixture.wtns, 'p.json', 'q.json'])).toContain(path.join(scratch, 'nope.zkey'));
-    expect(proveError([fixture.wtns, fixture.wtns, 'p.json', 'q.json'])).toContain(fixture.wtns);
-    expect(proveError([fixture.zkey, fixture.wtns])).toBe('usage: prove <circuit.zkey> <witness.wtns> <proof.json> <public.json>');
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(requests.length + 1);
+    expect(lines[0]).toMatchObject({ ready: true, uploadSeconds: expect.any(Number) });
+    expect(lines[1]).toMatchObject({ ok: true, seconds: expect.any(Number) });
+    expect(lines[2]).toEqual({ ok: false, error: `cannot open ${path.join(scratch, 'missing.wtns')}: No such file or directory` });
+    expect(lines[3]).toMatchObject({ ok: false, error: expect.stringContaining('the witness is for another circuit') });
+    expect(lines[4]).toEqual({ ok: false, error: 'expected "<wtns>\\t<proof.json>\\t<public.json>", got: not a request' });
+    expect(lines[5]).toMatchObject({ ok: true });
+    for (const name of ['a', 'd']) {
+      const p = readProof(out(`${name}-proof.json`), out(`${name}-public.json`));
+      expect(await snarkjs.groth16.verify(fixture.vk, p.publicSignals, p.proof)).toBe(true);
+    }
+    expect(existsSync(out('c-proof.json'))).toBe(false);
   });
 
-  it('an output directory that does not exist', () => {
-    const target = path.join(scratch, 'no-such-dir', 'proof.json');
-    expect(proveError([fixture.zkey, fixture.wtns, target, path.join(scratch, 'q.json')])).toMatch(new RegExp(`^cannot write ${target}: `));
+  it('fails before "ready" on a key it cannot read', () => {
+    const run = runNative(['gpu-serve', path.join(scratch, 'nope.zkey')], '', gpuEmulationBinary());
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(path.join(scratch, 'nope.zkey'));
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The native engine binary for tests: built with make on first use (a no-op when up to
- * date), run in a child process.
+ * The native engine binaries for tests, built with make on first use (a no-op when up to
+ * date) and run in a child process: zkinfer-native, and zkinfer-gpu-emu (the GPU engine's
+ * kernels on the CPU, with every CPU command too).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -8,16 +9,26 @@ import { REPO_ROOT } from './shared.ts';
 
 export const NATIVE_DIR = path.join(REPO_ROOT, 'prover/native');
 export const NATIVE_BINARY = path.join(NATIVE_DIR, 'build/zkinfer-native');
+export const GPU_EMU_BINARY = path.join(NATIVE_DIR, 'build/zkinfer-gpu-emu');
 
-let built = false;
+const built = new Set<string>();
+
+function make(target: string, binary: string): string {
+  if (!built.has(target)) {
+    execFileSync('make', ['-C', NATIVE_DIR, '-j2', target], { stdio: 'pipe' });
+    built.add(target);
+  }
+  return binary;
+}
 
 /** Builds prover/native (make) once per test process and returns the binary's path. */
 export function nativeBinary(): string {
-  if (!built) {
-    execFileSync('make', ['-C', NATIVE_DIR, '-j2'], { stdio: 'pipe' });
-    built = true;
-  }
-  return NATIVE_BINARY;
+  return make('build/zkinfer-native', NATIVE_BINARY);
+}
+
+/** Builds the GPU engine's host emulation (make gpu-emu) once per test process. */
+export function gpuEmulationBinary(): string {
+  return make('gpu-emu', GPU_EMU_BINARY);
 }
 
 export interface NativeRun {
@@ -26,8 +37,8 @@ export interface NativeRun {
   stderr: string;
 }
 
-/** Runs `zkinfer-native args…` with optional stdin. */
-export function runNative(args: string[], input?: string): NativeRun {
-  const r = spawnSync(nativeBinary(), args, { input, encoding: 'utf8', maxBuffer: 256 << 20 });
+/** Runs `zkinfer-native args…` (or another engine binary's) with optional stdin. */
+export function runNative(args: string[], input?: string, binary = nativeBinary()): NativeRun {
+  const r = spawnSync(binary, args, { input, encoding: 'utf8', maxBuffer: 256 << 20 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

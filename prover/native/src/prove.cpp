@@ -76,27 +76,30 @@ Proof prove(const Zkey& key, const Witness& witness) {
 
   const std::vector<Limbs> h = quotientScalars(key, witness);
   const Limbs* w = witness.values.data();
-  const G1 a = msmOver<G1Curve>(key.A, w);
-  const G1 b1 = msmOver<G1Curve>(key.B1, w);
-  const G2 b2 = msmOver<G2Curve>(key.B2, w);
-  const G1 c = msmOver<G1Curve>(key.C, w + key.nPublic + 1);  // private signals only
-  const G1 hSum = msmOver<G1Curve>(key.H, h.data());
+  ProofSums sums;
+  sums.a = msmOver<G1Curve>(key.A, w);
+  sums.b1 = msmOver<G1Curve>(key.B1, w);
+  sums.b2 = msmOver<G2Curve>(key.B2, w);
+  sums.c = msmOver<G1Curve>(key.C, w + key.nPublic + 1);  // private signals only
+  sums.h = msmOver<G1Curve>(key.H, h.data());
+  return assemble(key, sums);
+}
 
-  // Groth16's blinding, assembled as groth16_prove.js does:
+Proof assemble(const Zkey& key, const ProofSums& sums) {
   //   π_A = A + α + r·δ,  π_B = B₂ + β₂ + s·δ₂,  B₁ = B₁ + β₁ + s·δ₁,
   //   π_C = C + H + s·π_A + r·B₁ − r·s·δ₁.
   const Fr r = randomFr(), s = randomFr();
   const G1 delta1 = G1::fromAffine(load(key.delta1));
-  G1 piA = a;
+  G1 piA = sums.a;
   piA += load(key.alpha1);
   piA += delta1.mul(r.toStandard());
-  G2 piB = b2;
+  G2 piB = sums.b2;
   piB += load(key.beta2);
   piB += G2::fromAffine(load(key.delta2)).mul(s.toStandard());
-  G1 pib1 = b1;
+  G1 pib1 = sums.b1;
   pib1 += load(key.beta1);
   pib1 += delta1.mul(s.toStandard());
-  G1 piC = c + hSum;
+  G1 piC = sums.c + sums.h;
   piC += piA.mul(s.toStandard());
   piC += pib1.mul(r.toStandard());
   piC += delta1.mul((-(r * s)).toStandard());

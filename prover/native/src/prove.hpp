@@ -13,6 +13,17 @@ struct Proof {
   G1Affine c;
 };
 
+// The five multi-scalar multiplications of a proof, from whichever engine made them: the
+// A, B (in G1 and G2) and C points times the witness (C: private signals only), and the H
+// points times the quotient's coset evaluations.
+struct ProofSums {
+  G1 a, b1, c, h;
+  G2 b2;
+};
+
+// Groth16's blinding with fresh random r and s, as groth16_prove.js assembles a proof.
+Proof assemble(const Zkey& key, const ProofSums& sums);
+
 // A proof with fresh random r and s. The witness must belong to the key (one value per
 // signal, key.nVars of them, over the key's scalar field); std::invalid_argument otherwise
 // (callers check first and word the error for the user).
