@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -157,7 +158,10 @@ class DeviceArray {
   void release() {
     if (!data_) return;
 #if defined(__CUDACC__)
-    cudaFree(data_);  // only fails on a context already broken, which the next call reports
+    // Destructors cannot throw: a failed free (a context already broken) is reported here,
+    // and the next checked call fails with the cause.
+    const cudaError_t status = cudaFree(data_);
+    if (status != cudaSuccess) std::fprintf(stderr, "warning: cudaFree failed: %s\n", cudaGetErrorString(status));
 #else
     ::operator delete(data_);
 #endif

@@ -63,10 +63,10 @@ DeviceInfo deviceInfo() {
 #if defined(__CUDACC__)
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
-  if (status != cudaSuccess) {
-    cudaGetLastError();
-    throw UserError(std::string("no CUDA device: ") + cudaGetErrorString(status));
-  }
+  if (status == cudaErrorInsufficientDriver)  // also what a machine with no NVIDIA driver at all reports
+    throw UserError(std::string("no CUDA device: no NVIDIA driver recent enough for CUDA ") + std::to_string(CUDART_VERSION / 1000) +
+                    " is loaded (CUDA says: " + cudaGetErrorString(status) + ")");
+  if (status != cudaSuccess) throw UserError(std::string("no CUDA device: ") + cudaGetErrorString(status));
   if (count == 0) throw UserError("no CUDA device: the CUDA runtime sees none");
   cudaDeviceProp props{};
   check(cudaGetDeviceProperties(&props, 0), "cudaGetDeviceProperties");
