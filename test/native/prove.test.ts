@@ -251,3 +251,14 @@ describe('gpu-serve (host emulation)', () => {
     expect(run.stderr).toContain(path.join(scratch, 'nope.zkey'));
   });
 });
+
+describe('gpu-check prove (host emulation)', () => {
+  it('the five MSM sums of a proof equal the CPU engine’s, for both circuits', () => {
+    for (const c of [fixture, loop]) {
+      const run = runNative(['gpu-check', 'prove', c.zkey, c.wtns], undefined, gpuEmulationBinary());
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ check: 'prove', zkey: c.zkey, equal: true, gpuSeconds: expect.any(Number) });
+    }
+  });
+});

@@ -12,6 +12,8 @@
 #include <string>
 #include <utility>
 
+#include "gpu.hpp"  // the error types
+
 #if defined(__CUDACC__)
 #include <cuda_runtime.h>
 #define ZKN_HD __host__ __device__
@@ -29,16 +31,6 @@
 #endif
 
 namespace zkn::gpu {
-
-// A failed CUDA call or launch: the engine cannot go on (std::runtime_error, exit code 2).
-struct DeviceError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-// The device has too little memory for the key or the work (the user can pick a smaller
-// circuit or another prover).
-struct DeviceMemoryError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 #if defined(__CUDACC__)
 inline void check(cudaError_t status, const char* what) {

@@ -14,13 +14,10 @@
 #include <vector>
 
 #include "../src/command.hpp"
-#include "../src/fft.hpp"
-#include "../src/fixed_base.hpp"
-#include "../src/msm.hpp"
 #include "../src/proof_io.hpp"
 #include "../src/prove.hpp"
-#include "backend.hpp"
 #include "gpu.hpp"
+#include "to_cpu.hpp"
 
 namespace zkn {
 namespace {
@@ -44,11 +41,6 @@ void printLine(const std::string& line) {
   std::fflush(stdout);
 }
 
-G1 toCpu(const gpu::G1Point& p) { return {Fq::fromMontgomery(p.x), Fq::fromMontgomery(p.y), Fq::fromMontgomery(p.z)}; }
-G2 toCpu(const gpu::G2Point& p) {
-  return {{Fq::fromMontgomery(p.x0), Fq::fromMontgomery(p.x1)}, {Fq::fromMontgomery(p.y0), Fq::fromMontgomery(p.y1)}, {Fq::fromMontgomery(p.z0), Fq::fromMontgomery(p.z1)}};
-}
-
 // The device's running out of memory is the user's to act on; other device failures are not.
 template <class Fn>
 auto onDevice(Fn&& fn) {
@@ -67,8 +59,7 @@ class GpuProver {
     const Witness witness = readWitness(wtnsPath);
     checkWitnessFits(key_, witness, zkeyPath_, wtnsPath);
     const gpu::ProofSums sums = onDevice([&] { return resident_->prove(witness); });
-    const ProofSums cpu{toCpu(sums.a), toCpu(sums.b1), toCpu(sums.c), toCpu(sums.h), toCpu(sums.b2)};
-    writeProofFiles(assemble(key_, cpu), witness, key_.nPublic, proofPath, publicPath);
+    writeProofFiles(assemble(key_, toCpu(sums)), witness, key_.nPublic, proofPath, publicPath);
   }
 
  private:

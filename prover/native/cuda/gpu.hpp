@@ -4,11 +4,22 @@
 #pragma once
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "../src/formats.hpp"
 
 namespace zkn::gpu {
+
+// A failed CUDA call or launch: the engine cannot go on (std::runtime_error, exit code 2).
+struct DeviceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// The device has too little memory for the key or the work (the user can pick a smaller
+// circuit or another prover).
+struct DeviceMemoryError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 struct DeviceInfo {
   std::string backend;  // "cuda" or "host-emulation"

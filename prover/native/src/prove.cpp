@@ -70,7 +70,9 @@ Jacobian<C> msmOver(const std::vector<Raw>& bases, const Limbs* scalars) {
 
 }  // namespace
 
-Proof prove(const Zkey& key, const Witness& witness) {
+Proof prove(const Zkey& key, const Witness& witness) { return assemble(key, proofSums(key, witness)); }
+
+ProofSums proofSums(const Zkey& key, const Witness& witness) {
   if (witness.values.size() != key.nVars || witness.prime != key.r)
     throw std::invalid_argument("prove: the witness does not belong to the proving key");
 
@@ -82,7 +84,7 @@ Proof prove(const Zkey& key, const Witness& witness) {
   sums.b2 = msmOver<G2Curve>(key.B2, w);
   sums.c = msmOver<G1Curve>(key.C, w + key.nPublic + 1);  // private signals only
   sums.h = msmOver<G1Curve>(key.H, h.data());
-  return assemble(key, sums);
+  return sums;
 }
 
 Proof assemble(const Zkey& key, const ProofSums& sums) {

@@ -21,6 +21,9 @@ struct ProofSums {
   G2 b2;
 };
 
+// The sums on the CPU. The witness must belong to the key (as for prove).
+ProofSums proofSums(const Zkey& key, const Witness& witness);
+
 // Groth16's blinding with fresh random r and s, as groth16_prove.js assembles a proof.
 Proof assemble(const Zkey& key, const ProofSums& sums);
 
