@@ -58,6 +58,20 @@ ZKN_INLINE bool isZeroScalar(const uint32_t* k) {
   return any == 0;
 }
 
+constexpr uint32_t kSignBit = 0x80000000u;
+
+// fn(segment, negative) for each non-zero digit of point i, window by window, where segment
+// = window · buckets + |digit| − 1; nothing for a zero scalar or a base at infinity.
+template <class Affine, class Fn>
+ZKN_INLINE void forEachDigit(const Affine* bases, const uint32_t* scalars, uint64_t i, unsigned windows, unsigned c, uint32_t buckets, Fn&& fn) {
+  const uint32_t* k = scalars + kLimbs * i;
+  if (isZeroScalar(k) || bases[i].isInfinity()) return;
+  for (unsigned w = 0; w < windows; ++w) {
+    const int32_t d = signedDigit(k, w, c);
+    if (d != 0) fn(w * buckets + static_cast<uint32_t>(d > 0 ? d : -d) - 1, d < 0);
+  }
+}
+
 // The segment holding element t: the last s with offsets[s] ≤ t (empty segments share
 // their offset with the next, so the last one is the non-empty segment).
 ZKN_INLINE uint32_t segmentOf(const uint32_t* offsets, uint32_t segments, uint32_t t) {
@@ -69,8 +83,6 @@ ZKN_INLINE uint32_t segmentOf(const uint32_t* offsets, uint32_t segments, uint32
   }
   return lo;
 }
-
-constexpr uint32_t kSignBit = 0x80000000u;
 
 template <class F>
 class MsmEngine {
@@ -90,12 +102,7 @@ class MsmEngine {
     counts_.zero(segments, "msm bucket counts");
     uint32_t* counts = counts_.data();
     launch("msm: count digits", n, [=] ZKN_HD(uint64_t i) {
-      const uint32_t* k = scalars + kLimbs * i;
-      if (isZeroScalar(k) || bases[i].isInfinity()) return;
-      for (unsigned w = 0; w < windows; ++w) {
-        const int32_t d = signedDigit(k, w, c);
-        if (d != 0) atomicAddU32(&counts[w * buckets + static_cast<uint32_t>(d > 0 ? d : -d) - 1], 1);
-      }
+      forEachDigit(bases, scalars, i, windows, c, buckets, [&](uint32_t segment, bool) { atomicAddU32(&counts[segment], 1); });
     });
     offsets_.reserve(segments + 1, "msm bucket offsets");
     const uint32_t entries = scanner_.exclusiveScan(counts, offsets_.data(), segments);
@@ -107,14 +114,9 @@ class MsmEngine {
     sorted_.reserve(entries, "msm sorted entries");
     uint32_t* sorted = sorted_.data();
     launch("msm: scatter", n, [=] ZKN_HD(uint64_t i) {
-      const uint32_t* k = scalars + kLimbs * i;
-      if (isZeroScalar(k) || bases[i].isInfinity()) return;
-      for (unsigned w = 0; w < windows; ++w) {
-        const int32_t d = signedDigit(k, w, c);
-        if (d == 0) continue;
-        const uint32_t slot = atomicAddU32(&cursor[w * buckets + static_cast<uint32_t>(d > 0 ? d : -d) - 1], 1);
-        sorted[slot] = static_cast<uint32_t>(i) | (d < 0 ? kSignBit : 0);
-      }
+      forEachDigit(bases, scalars, i, windows, c, buckets, [&](uint32_t segment, bool negative) {
+        sorted[atomicAddU32(&cursor[segment], 1)] = static_cast<uint32_t>(i) | (negative ? kSignBit : 0);
+      });
     });
 
     // 3: bucket sums; the first level reads signed points, finish() the partial sums.
@@ -251,5 +253,9 @@ class MsmEngine {
   DeviceArray<uint32_t> counts_, offsets_, cursor_, sorted_, runCounts_, maxRuns_, taskOffsetsA_, taskOffsetsB_, spanOffsets_;
   DeviceArray<Jacobian> partialA_, partialB_, gathered_, weighted_;
 };
+
+// Instantiated once each, in msm_g1.cu and msm_g2.cu.
+extern template class MsmEngine<Fq32>;
+extern template class MsmEngine<Fq2_32>;
 
 }  // namespace zkn::gpu

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fq2.hpp"
+#include "jacobian.hpp"
 
 namespace zkn {
 
@@ -51,6 +52,7 @@ struct Affine {
 template <class C>
 struct Jacobian {
   using F = typename C::Field;
+  using Field = F;
   F x = F::one(), y = F::one(), z = F::zero();  // default: infinity (Z = 0)
 
   static Jacobian infinity() { return {}; }
@@ -58,49 +60,12 @@ struct Jacobian {
   bool isInfinity() const { return z.isZero(); }
   Jacobian operator-() const { return {x, -y, z}; }
 
-  // dbl-2009-l (a = 0): 2M + 5S.
-  Jacobian dbl() const {
-    if (isInfinity()) return *this;
-    const F a = x.square(), b = y.square(), c = b.square();
-    const F d = ((x + b).square() - a - c).dbl();
-    const F e = a.dbl() + a;
-    Jacobian r;
-    r.x = e.square() - d.dbl();
-    r.y = e * (d - r.x) - c.dbl().dbl().dbl();
-    r.z = (y * z).dbl();
-    return r;
-  }
-
-  // add-2007-bl: 11M + 5S. Equal inputs fall back to doubling, opposite ones give infinity.
-  Jacobian operator+(const Jacobian& o) const {
-    if (isInfinity()) return o;
-    if (o.isInfinity()) return *this;
-    const F z1z1 = z.square(), z2z2 = o.z.square();
-    const F u1 = x * z2z2, u2 = o.x * z1z1;
-    const F s1 = y * o.z * z2z2, s2 = o.y * z * z1z1;
-    const F h = u2 - u1, r = (s2 - s1).dbl();
-    if (h.isZero()) return r.isZero() ? dbl() : infinity();
-    const F i = h.dbl().square(), j = h * i, v = u1 * i;
-    Jacobian out;
-    out.x = r.square() - j - v.dbl();
-    out.y = r * (v - out.x) - (s1 * j).dbl();
-    out.z = ((z + o.z).square() - z1z1 - z2z2) * h;
-    return out;
-  }
-
-  // madd-2007-bl, adding an affine point (Z2 = 1): 7M + 4S. The MSM's inner loop.
+  // The formulas (jacobian.hpp): doubling 2M + 5S, addition 11M + 5S (equal inputs double,
+  // opposite ones cancel), mixed addition 7M + 4S (the MSM's inner loop).
+  Jacobian dbl() const { return jacobian::dbl(*this); }
+  Jacobian operator+(const Jacobian& o) const { return jacobian::add(*this, o); }
   Jacobian& operator+=(const Affine<C>& q) {
-    if (q.isInfinity()) return *this;
-    if (isInfinity()) return *this = fromAffine(q);
-    const F z1z1 = z.square();
-    const F u2 = q.x * z1z1, s2 = q.y * z * z1z1;
-    const F h = u2 - x, r = (s2 - y).dbl();
-    if (h.isZero()) return *this = r.isZero() ? dbl() : infinity();
-    const F hh = h.square(), i = hh.dbl().dbl(), j = h * i, v = x * i;
-    const F x3 = r.square() - j - v.dbl();
-    y = r * (v - x3) - (y * j).dbl();
-    z = (z + h).square() - z1z1 - hh;
-    x = x3;
+    jacobian::addAffine(*this, q);
     return *this;
   }
   Jacobian& operator+=(const Jacobian& o) { return *this = *this + o; }
