@@ -1,6 +1,7 @@
 /** Human-readable rendering of results for the terminal (the --json output is the raw result). */
 import type { Manifest } from '../circuits/manifest.ts';
 import type { DecodedTensor } from '../circuits/output.ts';
+import type { BatchResult } from '../prover/batch.ts';
 
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
@@ -56,4 +57,16 @@ export function formatInspect(m: Manifest): string {
     lines.push('', 'note: public inputs are not range-checked in the circuit; verifiers check them against the ranges above (zkinfer verify and the exported Solidity verifier do).');
   }
   return lines.join('\n');
+}
+
+/** A batch's summary: one row per input (its error in place of the figures when it failed), then the totals. */
+export function formatBatch(r: BatchResult): string {
+  const seconds = (s: number | undefined) => (s === undefined ? '' : s.toFixed(2));
+  const rows = r.inputs.map((e) => [e.file, e.prediction ?? '', seconds(e.witnessSeconds), seconds(e.proveSeconds), e.error ? 'FAILED' : 'proved']);
+  const upload = r.keyUploadSeconds === undefined ? '' : `; key loaded onto the GPU once in ${r.keyUploadSeconds.toFixed(2)}s`;
+  return [
+    table(['input', 'prediction', 'witness s', 'prove s', 'result'], rows),
+    ...r.inputs.flatMap((e) => (e.error ? [`${e.file}: ${e.error.message}`] : [])),
+    `${r.proved} of ${r.inputs.length} proved in ${r.totalSeconds.toFixed(1)}s (${r.prover}${upload}) → ${r.out}/<input>/proof.json, summary ${r.summaryFile}`,
+  ].join('\n');
 }

@@ -8,7 +8,9 @@ import { ZkInferError, InputError } from '../circuits/errors.ts';
 import { readUserJsonFile, toJson } from '../circuits/files.ts';
 import { predict } from '../circuits/predict.ts';
 import { build } from '../prover/build.ts';
-import { prove, type ProverName } from '../prover/prove.ts';
+import { proveBatch } from '../prover/batch.ts';
+import { prove } from '../prover/prove.ts';
+import { PROVER_NAMES, type ProverName } from '../prover/provers.ts';
 import { setup } from '../prover/setup.ts';
 import { readManifest } from '../circuits/artifacts.ts';
 import { releaseCurves } from '../verifier/curves.ts';
@@ -18,7 +20,7 @@ import { contentHashHex, contentHashOf, parseContentHash } from '../verifier/con
 import { attestFromDir, deployModel, verifyOnchain, type DeployResult } from '../verifier/deploy.ts';
 import { toSigned } from '../verifier/field.ts';
 import { exportVerifier } from '../verifier/onchain.ts';
-import { formatInspect, formatTensors } from './format.ts';
+import { formatBatch, formatInspect, formatTensors } from './format.ts';
 import { progressFor } from './progress.ts';
 
 interface JsonFlag {
@@ -121,21 +123,30 @@ export function buildProgram(): Command {
 
   program
     .command('prove')
-    .description('prove an inference: proof.json, public.json, output.json')
+    .description('prove an inference: proof.json, public.json, output.json (--batch: one proof per input file, one key load)')
     .argument('<dir>', 'artifact directory')
-    .requiredOption('--input <file>', 'input JSON: {"<input name>": nested array} or a bare array')
-    .option('--out <dir>', 'where to write the proof files (default: the artifact directory)')
+    .option('--input <file>', 'input JSON: {"<input name>": nested array} or a bare array')
+    .option('--batch <inputs>', 'prove every *.json in this folder (sorted by name): OUT/<name>/ for each, OUT/batch.json')
+    .option('--out <dir>', 'where to write the proof files (default: the artifact directory; with --batch DIR/batch)')
     .option('--content <file>', 'the content the model judged (bound to the proof by its hash; default: the input JSON)')
     .option('--content-hash <hash>', 'bind this content hash instead (0x-hex or decimal)')
-    .addOption(new Option('--prover <name>', 'Groth16 prover (default: native when built, else snarkjs)').choices(['snarkjs', 'native']))
+    .addOption(
+      new Option('--prover <name>', 'Groth16 prover (default: native when built, else snarkjs; cuda: the GPU engine, only when asked for)').choices([...PROVER_NAMES]),
+    )
     .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts: JsonFlag & ContentFlags & { input: string; out?: string; prover?: ProverName }) => {
+    .action(async (dir: string, opts: JsonFlag & ContentFlags & { input?: string; batch?: string; out?: string; prover?: ProverName }) => {
+      if (opts.input !== undefined && opts.batch !== undefined) {
+        throw new InputError('--input and --batch are mutually exclusive: --input FILE proves one input, --batch DIR every *.json in DIR');
+      }
+      if (opts.batch !== undefined) return proveBatchCommand(dir, opts.batch, opts);
+      if (opts.input === undefined) throw new InputError('give --input FILE (one proof) or --batch DIR (a proof for every *.json in DIR)');
+      const inputFile = opts.input;
       const r = await run(
         opts,
         async (onProgress) => {
           const contentHash = await contentHashFrom(opts);
-          const input = await readUserJsonFile(opts.input, 'input file');
-          return (await prove(dir, input, { out: opts.out, source: opts.input, contentHash, prover: opts.prover, onProgress })).output;
+          const input = await readUserJsonFile(inputFile, 'input file');
+          return (await prove(dir, input, { out: opts.out, source: inputFile, contentHash, prover: opts.prover, onProgress })).output;
         },
         (o) =>
           [
@@ -279,6 +290,21 @@ async function withChain<T>(opts: ChainFlags, body: (chain: Chain) => Promise<T>
     return await body(chain);
   } finally {
     chain.close();
+  }
+}
+
+/** `prove DIR --batch INPUTS`: the summary as a table (or batch.json's content with --json); exit code 1 when an input failed. */
+async function proveBatchCommand(dir: string, inputsDir: string, opts: JsonFlag & ContentFlags & { out?: string; prover?: ProverName }): Promise<void> {
+  if (opts.content !== undefined || opts.contentHash !== undefined) {
+    throw new InputError('--content and --content-hash bind one content to one proof: with --batch each proof binds the hash of its own input JSON');
+  }
+  const r = await run(opts, (onProgress) => proveBatch(dir, inputsDir, { out: opts.out, prover: opts.prover, onProgress }), formatBatch);
+  const clamped = r.inputs.reduce((n, e) => n + (e.clampedInputs ?? 0), 0);
+  if (clamped > 0) warn(opts, [`${clamped} input values were outside the calibrated range and were clamped`]);
+  if (r.developmentSetup) warn(opts, [DEVELOPMENT_SETUP_WARNING]);
+  if (r.failed > 0) {
+    if (!opts.json) process.stderr.write(`error: ${r.failed} of ${r.inputs.length} inputs failed (see ${r.summaryFile})\n`);
+    process.exitCode = 1;
   }
 }
 

@@ -4,6 +4,9 @@ export { readPtauHeader, type PtauHeader } from './formats/ptau.ts';
 export { readR1csHeader, type R1csHeader } from './formats/r1cs.ts';
 export { readWitness, type WitnessSlice } from './formats/wtns.ts';
 export { prove, type ProofOutput, type ProveOptions, type ProveResult } from './prove.ts';
+export { proveBatch, BATCH_SUMMARY_FILE, type BatchEntry, type BatchOptions, type BatchResult, type BatchSummary } from './batch.ts';
+export { defaultProver, openProver, PROVER_NAMES, type ProverName, type ProverSession } from './provers.ts';
+export { CudaServer, cudaDevice, cudaBinaryPath, type CudaDeviceInfo } from './cuda.ts';
 export {
   createDevPtau,
   DEV_PTAU_WARNING,

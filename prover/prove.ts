@@ -1,17 +1,20 @@
 /**
- * Input JSON → witness → Groth16 proof: proof.json, public.json, output.json.
+ * Input JSON → witness → Groth16 proof: proof.json, public.json, output.json. One proof
+ * (`prove`) and a batch (batch.ts) run the same three steps: `openModel` once, then per
+ * input `witnessStep` and `proofStep` with a prover session (provers.ts).
  */
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as snarkjs from 'snarkjs';
 import type { Groth16Proof } from 'snarkjs';
 import { ToolError } from '../circuits/errors.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
+import type { Manifest } from '../circuits/manifest.ts';
 import { decodeOutputs, type DecodedTensor } from '../verifier/decode.ts';
 import { tempPathFor, toJson } from '../circuits/files.ts';
-import { parseProof } from '../verifier/proof-json.ts';
-import { nativeBinary, runNative } from './native.ts';
-import { computeWitness } from './witness.ts';
+import { defaultProver, openProver, type ProverName, type ProverSession } from './provers.ts';
+import { computeWitness, type WitnessResult } from './witness.ts';
+
+export { defaultProver, type ProverName };
 
 export interface ProveOptions {
   /** Where to write proof.json, public.json, output.json and witness.wtns (default: `dir`). */
@@ -20,7 +23,7 @@ export interface ProveOptions {
   source: string;
   /** The content hash to bind (default: the hash of the input's compact JSON; see verifier/content-hash.ts). */
   contentHash?: bigint;
-  /** Which Groth16 prover runs (default: native when its binary is built, else snarkjs). */
+  /** Which Groth16 prover runs (default: native when its binary is built, else snarkjs; cuda only when asked for). */
   prover?: ProverName;
   onProgress?: (message: string) => void;
 }
@@ -41,84 +44,70 @@ export interface ProofOutput {
   prover: ProverName;
 }
 
-export type ProverName = 'native' | 'snarkjs';
-
-/** The native engine when `npm ci` could build it (it is several times faster), else snarkjs. */
-export function defaultProver(): ProverName {
-  return nativeBinary() ? 'native' : 'snarkjs';
-}
-
-/** The snarkjs Groth16 prover, in-process. */
-async function proveWithSnarkjs(zkey: string, witness: string): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
-  return snarkjs.groth16.prove(zkey, witness).catch((err: unknown) => {
-    throw new ToolError(`snarkjs groth16 prove failed: ${err instanceof Error ? err.message : String(err)}`, {
-      context: [zkey, witness],
-      hint: 'if the witness length does not match, the zkey is from another circuit: run zkinfer setup again',
-      cause: err,
-    });
-  });
-}
-
-/** The native prover (prover/native), in a child process writing proof and public JSON beside `witness`. */
-async function proveWithNative(zkey: string, witness: string): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
-  const proofFile = tempPathFor(witness, 'proof.json');
-  const publicFile = tempPathFor(witness, 'public.json');
-  try {
-    await runNative(['prove', zkey, witness, proofFile, publicFile]);
-    return {
-      proof: parseProof(JSON.parse(await readFile(proofFile, 'utf8')), 'the native prover\'s proof.json'),
-      publicSignals: JSON.parse(await readFile(publicFile, 'utf8')) as string[],
-    };
-  } finally {
-    await Promise.all([rm(proofFile, { force: true }), rm(publicFile, { force: true })]);
-  }
-}
-
 export interface ProveResult {
   proof: Groth16Proof;
   publicSignals: string[];
   output: ProofOutput;
-  files: { proof: string; public: string; output: string; witness: string };
+  files: ProofFiles;
+  /** The engine's own proof seconds, where it reports them (cuda batches: the key already on the GPU). */
+  engineSeconds?: number;
 }
 
-/**
- * Proves that the compiled model in `dir` maps `inputJson` (parsed input JSON) to its
- * outputs. Writes proof.json, public.json and output.json (each via temp file + rename)
- * and witness.wtns into `out`. Call `releaseCurves()` when done so node can exit.
- *
- * @example
- * const { output } = await prove('build/mnist', JSON.parse(text), { source: 'digit.json' });
- * console.log(output.outputs[0].argmax);
- */
-export async function prove(dir: string, inputJson: unknown, options: ProveOptions): Promise<ProveResult> {
-  const say = (m: string) => options.onProgress?.(m);
+export interface ProofFiles {
+  proof: string;
+  public: string;
+  output: string;
+  witness: string;
+}
+
+/** What every proof with a model's key needs, read once: the manifest and the zkey's path. */
+export interface ProvingModel {
+  dir: string;
+  manifest: Manifest;
+  zkey: string;
+}
+
+/** Reads the manifest and checks that setup made the zkey. */
+export async function openModel(dir: string): Promise<ProvingModel> {
   const manifest = await readManifest(dir);
   const zkey = path.join(dir, ARTIFACT_FILES.zkey);
   await access(zkey).catch(() => {
     throw missingArtifact(zkey, 'setup');
   });
-  const out = options.out ?? dir;
-  await mkdir(out, { recursive: true });
-  const files = {
+  return { dir, manifest, zkey };
+}
+
+/** proof.json, public.json, output.json and witness.wtns in `out`. */
+export function proofFiles(out: string): ProofFiles {
+  return {
     proof: path.join(out, ARTIFACT_FILES.proof),
     public: path.join(out, ARTIFACT_FILES.public),
     output: path.join(out, ARTIFACT_FILES.output),
     witness: path.join(out, ARTIFACT_FILES.witness),
   };
+}
 
-  say('computing the witness');
-  const witness = await computeWitness(dir, inputJson, options.source, { witnessFile: files.witness, manifest, contentHash: options.contentHash });
+/** Step 1: the input's witness, written to `files.witness` (its folder made if needed). */
+export async function witnessStep(model: ProvingModel, inputJson: unknown, source: string, files: ProofFiles, contentHash?: bigint): Promise<WitnessResult> {
+  await mkdir(path.dirname(files.witness), { recursive: true });
+  return computeWitness(model.dir, inputJson, source, { witnessFile: files.witness, manifest: model.manifest, contentHash });
+}
 
-  const prover = options.prover ?? defaultProver();
-  say(`proving (groth16, ${prover}${options.prover || prover === 'native' ? '' : ': the native prover is not built, see npm run build:native'})`);
-  const proveStarted = performance.now();
-  const { proof, publicSignals } = prover === 'native' ? await proveWithNative(zkey, files.witness) : await proveWithSnarkjs(zkey, files.witness);
-  const proveSeconds = (performance.now() - proveStarted) / 1000;
+/**
+ * Step 2: the proof of a computed witness, checked against it (the prover must return the
+ * witness's public signals), decoded, and written: proof.json, public.json and output.json
+ * each via a temp file, renamed in together.
+ */
+export async function proofStep(model: ProvingModel, session: ProverSession, witness: WitnessResult, files: ProofFiles): Promise<ProveResult> {
+  const started = performance.now();
+  const { proof, publicSignals, engineSeconds } = await session.prove(files.witness);
+  const proveSeconds = (performance.now() - started) / 1000;
   const expected = witness.publicSignals.map(String);
   if (publicSignals.join(',') !== expected.join(',')) {
-    throw new ToolError(`the ${prover} prover returned public signals that differ from the witness`, { context: [files.witness] });
+    throw new ToolError(`the ${session.name} prover returned public signals that differ from the witness`, { context: [files.witness] });
   }
 
+  const { manifest } = model;
   const { outputs, inputs, contentHash } = decodeOutputs(manifest, publicSignals);
   const output: ProofOutput = {
     model: { file: manifest.model.file, sha256: manifest.model.sha256 },
@@ -128,7 +117,7 @@ export async function prove(dir: string, inputJson: unknown, options: ProveOptio
     clampedInputs: witness.clamped,
     developmentSetup: manifest.setup?.development ?? false,
     timings: { witnessSeconds: witness.seconds, proveSeconds },
-    prover,
+    prover: session.name,
   };
 
   // Write all three, then rename them in: a reader never pairs a new proof with old signals for long.
@@ -144,5 +133,40 @@ export async function prove(dir: string, inputJson: unknown, options: ProveOptio
   } finally {
     await Promise.all(temps.map((t) => rm(t, { force: true })));
   }
-  return { proof, publicSignals, output, files };
+  return { proof, publicSignals, output, files, ...(engineSeconds === undefined ? {} : { engineSeconds }) };
 }
+
+/** The progress line for a proof, saying why snarkjs runs when nobody asked for it. */
+export function provingMessage(prover: ProverName, chosen: boolean): string {
+  return `proving (groth16, ${prover}${chosen || prover !== 'snarkjs' ? '' : ': the native prover is not built, see npm run build:native'})`;
+}
+
+/**
+ * Proves that the compiled model in `dir` maps `inputJson` (parsed input JSON) to its
+ * outputs. Writes proof.json, public.json and output.json (each via temp file + rename)
+ * and witness.wtns into `out`. Call `releaseCurves()` when done so node can exit.
+ * (Many inputs with one key: `proveBatch` in batch.ts.)
+ *
+ * @example
+ * const { output } = await prove('build/mnist', JSON.parse(text), { source: 'digit.json' });
+ * console.log(output.outputs[0].argmax);
+ */
+export async function prove(dir: string, inputJson: unknown, options: ProveOptions): Promise<ProveResult> {
+  const say = (m: string) => options.onProgress?.(m);
+  const model = await openModel(dir);
+  const prover = options.prover ?? defaultProver();
+  // A missing engine binary fails here, before the witness is computed.
+  const session = await openProver(prover, model.zkey);
+  try {
+    const files = proofFiles(options.out ?? dir);
+    say('computing the witness');
+    const witness = await witnessStep(model, inputJson, options.source, files, options.contentHash);
+    say(provingMessage(prover, options.prover !== undefined));
+    const result = await proofStep(model, session, witness, files);
+    await session.close();
+    return result;
+  } finally {
+    session.abort();
+  }
+}
+

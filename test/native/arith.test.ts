@@ -9,7 +9,7 @@ import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseCurves } from '../../verifier/curves.ts';
 import { BN254_BASE_MODULUS as q, BN254_SCALAR_MODULUS as r } from '../../verifier/field.ts';
-import { runNative } from '../support/native.ts';
+import { buildNative, runNative } from '../support/native.ts';
 
 // ---- the BigInt reference ----
 
@@ -192,6 +192,7 @@ const wasmG2 = (p: Uint8Array): Point<Fq2El> => {
 };
 
 beforeAll(async () => {
+  await buildNative();
   bn128 = (await snarkjs.curves.getCurveFromName('bn128')) as unknown as Bn128;
 });
 

@@ -16,7 +16,7 @@ import { readR1csHeader } from '../../prover/formats/r1cs.ts';
 import { readWitness } from '../../prover/formats/wtns.ts';
 import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
 import { makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
-import { nativeBinary, runNative } from '../support/native.ts';
+import { buildNative, runNative } from '../support/native.ts';
 
 process.env.ZKINFER_CACHE_DIR = TEST_CACHE_DIR;
 
@@ -76,7 +76,7 @@ beforeAll(async () => {
   zkeyFile = path.join(dir, 'model.zkey');
   wtnsFile = path.join(dir, 'witness.wtns');
   await computeWitness(dir, [1, 2, 3], 'formats test', { witnessFile: wtnsFile });
-  nativeBinary();
+  await buildNative();
 });
 
 afterAll(async () => {

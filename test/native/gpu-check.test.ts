@@ -6,8 +6,8 @@
  * whose every scalar is 1 (one bucket holds everything). On a GPU machine scripts/gpu-bench.sh
  * runs the same command on the device.
  */
-import { describe, expect, it } from 'vitest';
-import { gpuEmulationBinary, runNative } from '../support/native.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildGpuEmulation, GPU_EMU_BINARY, runNative } from '../support/native.ts';
 
 interface Check {
   check: string;
@@ -17,7 +17,7 @@ interface Check {
 }
 
 function gpuCheck(args: string[]): { code: number; checks: Check[]; stderr: string } {
-  const run = runNative(['gpu-check', ...args], undefined, gpuEmulationBinary());
+  const run = runNative(['gpu-check', ...args], undefined, GPU_EMU_BINARY);
   const checks = run.stdout
     .trim()
     .split('\n')
@@ -25,6 +25,10 @@ function gpuCheck(args: string[]): { code: number; checks: Check[]; stderr: stri
     .map((l) => JSON.parse(l) as Check);
   return { code: run.code, checks, stderr: run.stderr };
 }
+
+beforeAll(async () => {
+  await buildGpuEmulation();
+});
 
 describe('gpu-check (host emulation)', () => {
   it('every MSM (G1, G2) and NTT (forward, inverse) equals the CPU engine’s, up to 2^12 points', () => {

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../circuits/manifest.ts';
 import { compileCircuit, computeWitness, releaseCurves, setup } from '../../prover/index.ts';
 import { fixtureManifest, makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
-import { gpuEmulationBinary, nativeBinary, runNative } from '../support/native.ts';
+import { buildGpuEmulation, buildNative, GPU_EMU_BINARY, NATIVE_BINARY, runNative } from '../support/native.ts';
 
 process.env.ZKINFER_CACHE_DIR = TEST_CACHE_DIR;
 
@@ -87,18 +87,19 @@ let runs = 0;
 interface Engine {
   name: string;
   command: string;
-  binary: () => string;
+  binary: string;
+  build: () => Promise<string>;
 }
 
 const ENGINES: Engine[] = [
-  { name: 'the native engine (prove)', command: 'prove', binary: nativeBinary },
-  { name: 'the GPU engine in host emulation (gpu-prove)', command: 'gpu-prove', binary: gpuEmulationBinary },
+  { name: 'the native engine (prove)', command: 'prove', binary: NATIVE_BINARY, build: buildNative },
+  { name: 'the GPU engine in host emulation (gpu-prove)', command: 'gpu-prove', binary: GPU_EMU_BINARY, build: buildGpuEmulation },
 ];
 
 /** Proves into fresh files; expects success and silence. */
 function engineProve(engine: Engine, c: Circuit): NativeProof {
   const base = path.join(scratch, `run${runs++}`);
-  const run = runNative([engine.command, c.zkey, c.wtns, `${base}-proof.json`, `${base}-public.json`], undefined, engine.binary());
+  const run = runNative([engine.command, c.zkey, c.wtns, `${base}-proof.json`, `${base}-public.json`], undefined, engine.binary);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return readProof(`${base}-proof.json`, `${base}-public.json`);
@@ -112,7 +113,7 @@ function readProof(proofFile: string, publicFile: string): NativeProof {
 
 /** The one-line error of a failing prove, without its "error: " prefix. */
 function proveError(engine: Engine, args: string[]): string {
-  const run = runNative([engine.command, ...args], undefined, engine.binary());
+  const run = runNative([engine.command, ...args], undefined, engine.binary);
   expect(run.code).toBe(1);
   expect(run.stdout).toBe('');
   expect(run.stderr).toMatch(/^error: [^\n]*\n$/);
@@ -124,7 +125,7 @@ let loop: Circuit;
 
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'zkinfer-native-prove-'));
-  for (const engine of ENGINES) engine.binary();
+  for (const engine of ENGINES) await engine.build();
   fixture = await prepare(await makeFixtureDir(), [1, 2, 3]);
   const loopDir = await makeFixtureDir(loopManifest());
   await writeFile(path.join(loopDir, 'model.circom'), LOOP_CIRCUIT);
@@ -185,7 +186,7 @@ describe.each(ENGINES)('$name', (engine) => {
       const out = await mkdtemp(path.join(scratch, 'out-'));
       const files = [path.join(out, 'proof.json'), path.join(out, 'public.json')];
       await Promise.all(files.map((f) => writeFile(f, 'stale')));
-      const run = runNative([engine.command, fixture.zkey, fixture.wtns, ...files], undefined, engine.binary());
+      const run = runNative([engine.command, fixture.zkey, fixture.wtns, ...files], undefined, engine.binary);
       expect(run.code).toBe(0);
       expect((await readdir(out)).sort()).toEqual(['proof.json', 'public.json']);
       for (const f of files) expect(() => JSON.parse(readFileSync(f, 'utf8'))).not.toThrow();
@@ -226,7 +227,7 @@ describe('gpu-serve (host emulation)', () => {
       'not a request',
       [fixture.wtns, out('d-proof.json'), out('d-public.json')].join('\t'),
     ];
-    const run = runNative(['gpu-serve', fixture.zkey], requests.join('\n') + '\n', gpuEmulationBinary());
+    const run = runNative(['gpu-serve', fixture.zkey], requests.join('\n') + '\n', GPU_EMU_BINARY);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -245,7 +246,7 @@ describe('gpu-serve (host emulation)', () => {
   });
 
   it('fails before "ready" on a key it cannot read', () => {
-    const run = runNative(['gpu-serve', path.join(scratch, 'nope.zkey')], '', gpuEmulationBinary());
+    const run = runNative(['gpu-serve', path.join(scratch, 'nope.zkey')], '', GPU_EMU_BINARY);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(path.join(scratch, 'nope.zkey'));
@@ -255,7 +256,7 @@ describe('gpu-serve (host emulation)', () => {
 describe('gpu-check prove (host emulation)', () => {
   it('the five MSM sums of a proof equal the CPU engine’s, for both circuits', () => {
     for (const c of [fixture, loop]) {
-      const run = runNative(['gpu-check', 'prove', c.zkey, c.wtns], undefined, gpuEmulationBinary());
+      const run = runNative(['gpu-check', 'prove', c.zkey, c.wtns], undefined, GPU_EMU_BINARY);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout)).toMatchObject({ check: 'prove', zkey: c.zkey, equal: true, gpuSeconds: expect.any(Number) });

@@ -19,7 +19,7 @@ import { DEV_SETUP_WARNING } from '../../prover/ptau.ts';
 import { verifyProof } from '../../verifier/index.ts';
 import { BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
 import { makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
-import { nativeBinary, runNative } from '../support/native.ts';
+import { buildNative, runNative } from '../support/native.ts';
 
 process.env.ZKINFER_CACHE_DIR = TEST_CACHE_DIR;
 
@@ -35,7 +35,7 @@ beforeAll(async () => {
   r1csFile = path.join(fixtureDir, 'model.r1cs');
   wtnsFile = path.join(scratch, 'fixture.wtns');
   await computeWitness(fixtureDir, [1, 2, 3], 'setup-dev test', { witnessFile: wtnsFile });
-  nativeBinary();
+  await buildNative();
 });
 
 afterAll(async () => {

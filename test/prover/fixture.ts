@@ -5,10 +5,14 @@
  *   y[1] = x0·x1 + IsZero(x2)
  * and an `assert(x[0] != 99)` so a witness can fail.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import * as snarkjs from 'snarkjs';
 import type { Manifest } from '../../circuits/manifest.ts';
+import { compileCircuit } from '../../prover/compile-circuit.ts';
+import { setup } from '../../prover/setup.ts';
+import { buildNative } from '../support/native.ts';
 
 export const FIXTURE_CIRCUIT = `pragma circom 2.1.0;
 include "circomlib/circuits/comparators.circom";
@@ -65,3 +69,22 @@ export async function makeFixtureDir(manifest: Manifest = fixtureManifest()): Pr
 
 /** The dev-ptau cache the test files share (one power-8 file, made once). */
 export const TEST_CACHE_DIR = path.join(os.tmpdir(), 'zkinfer-test-cache');
+
+/** A fixture directory compiled (circom2) and set up by the native engine (`setup --dev`, built here if needed): ready to prove. */
+export async function makeProvableFixtureDir(): Promise<string> {
+  await buildNative();
+  const dir = await makeFixtureDir();
+  await compileCircuit(dir);
+  await setup(dir, { dev: true });
+  return dir;
+}
+
+const readJson = async (file: string): Promise<unknown> => JSON.parse(await readFile(file, 'utf8'));
+
+/** snarkjs's verdict on `proofDir`/proof.json and public.json with the model's verification key. */
+export async function snarkjsVerifies(modelDir: string, proofDir: string): Promise<boolean> {
+  const vk = (await readJson(path.join(modelDir, 'verification_key.json'))) as snarkjs.Groth16VerificationKey;
+  const signals = (await readJson(path.join(proofDir, 'public.json'))) as string[];
+  const proof = (await readJson(path.join(proofDir, 'proof.json'))) as snarkjs.Groth16Proof;
+  return snarkjs.groth16.verify(vk, signals, proof);
+}

@@ -9,9 +9,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function zkinfer(args: string[]): Promise<CliResult> {
+/** `env` adds to (or, with undefined values, removes from) this process's environment. */
+export function zkinfer(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'bin/zkinfer.js'), ...args], { cwd: REPO_ROOT, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    const options = { cwd: REPO_ROOT, maxBuffer: 64 << 20, env: { ...process.env, ...env } };
+    execFile(process.execPath, [path.join(REPO_ROOT, 'bin/zkinfer.js'), ...args], options, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
