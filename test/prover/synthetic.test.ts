@@ -1,20 +1,24 @@
 /**
- * The synthetic workload generator (bench/synthetic.ts): its r1cs and witness are a
- * valid circuit for snarkjs (the witness satisfies it, setup, prove and verify work),
- * and a changed witness value is caught.
+ * The synthetic workload generator (bench/synthetic.ts, the native `synthetic` command):
+ * its r1cs and witness are a valid circuit for snarkjs (the witness satisfies it, setup,
+ * prove and verify work), and a changed witness value is caught.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticCircuit } from '../../bench/synthetic.ts';
 import { ensureDevPtau } from '../../prover/ptau.ts';
 import { readR1csHeader } from '../../prover/formats/r1cs.ts';
 import { readWitness } from '../../prover/formats/wtns.ts';
 import { releaseCurves } from '../../verifier/curves.ts';
 import { TempDirs } from '../circuits/harness.ts';
+import { buildNative } from '../support/native.ts';
 
 const dirs = new TempDirs();
+beforeAll(async () => {
+  await buildNative();
+});
 afterAll(async () => {
   await releaseCurves();
   await dirs.cleanup();

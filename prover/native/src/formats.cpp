@@ -597,6 +597,54 @@ R1cs readR1cs(const std::string& path) {
   return r1cs;
 }
 
+void writeWitness(const std::string& path, const Witness& witness) {
+  FileWriter w(path);
+  w.bytes(kWtnsFormat.magic, 4);
+  w.u32(kWtnsFormat.version);
+  w.u32(2);
+  w.u32(kWtnsHeader);
+  w.u64(kWtnsHeaderBytes);
+  w.u32(kN8);
+  w.limbs(witness.prime);
+  w.u32(static_cast<uint32_t>(witness.values.size()));
+  w.u32(kWtnsValues);
+  w.u64(witness.values.size() * kN8);
+  w.bytes(witness.values.data(), witness.values.size() * kN8);
+  w.commit();
+}
+
+void writeR1cs(const std::string& path, const R1cs& r1cs) {
+  if (r1cs.constraints.size() != r1cs.nConstraints) throw std::invalid_argument("writeR1cs: nConstraints must equal the number of constraints");
+  uint64_t constraintBytes = 0;
+  for (const R1csConstraint& c : r1cs.constraints)
+    for (const std::vector<R1csTerm>* lc : {&c.a, &c.b, &c.c}) constraintBytes += 4 + lc->size() * (4 + kN8);
+  FileWriter w(path);
+  w.bytes(kR1csFormat.magic, 4);
+  w.u32(kR1csFormat.version);
+  w.u32(3);
+  w.u32(kR1csHeader);
+  w.u64(kR1csHeaderBytes);
+  w.u32(kN8);
+  w.limbs(r1cs.prime);
+  for (uint32_t v : {r1cs.nWires, r1cs.nPubOut, r1cs.nPubIn, r1cs.nPrvIn}) w.u32(v);
+  w.u64(r1cs.nWires);  // labels: wire i is label i
+  w.u32(r1cs.nConstraints);
+  w.u32(kR1csConstraints);
+  w.u64(constraintBytes);
+  for (const R1csConstraint& c : r1cs.constraints)
+    for (const std::vector<R1csTerm>* lc : {&c.a, &c.b, &c.c}) {
+      w.u32(static_cast<uint32_t>(lc->size()));
+      for (const R1csTerm& t : *lc) {
+        w.u32(t.signal);
+        w.limbs(t.value);
+      }
+    }
+  w.u32(kR1csLabels);
+  w.u64(uint64_t{r1cs.nWires} * 8);
+  for (uint64_t i = 0; i < r1cs.nWires; ++i) w.u64(i);
+  w.commit();
+}
+
 std::string readMagic(const std::string& path) {
   std::ifstream in = openForReading(path);
   char magic[4] = {};

@@ -72,6 +72,8 @@ struct Witness {
 };
 
 Witness readWitness(const std::string& path);
+// Writes a wtns snarkjs reads (version 2), through a temp file; values must be below prime.
+void writeWitness(const std::string& path, const Witness& witness);
 
 // An R1CS constraint system (circom's .r1cs): header and constraints.
 struct R1csTerm {
@@ -89,6 +91,9 @@ struct R1cs {
 };
 
 R1cs readR1cs(const std::string& path);
+// Writes an r1cs circom/snarkjs read (version 1: header, constraints, the identity
+// wire-to-label map), through a temp file. nConstraints must equal constraints.size().
+void writeR1cs(const std::string& path, const R1cs& r1cs);
 
 // A file's first 4 bytes (its magic: "zkey", "wtns", "r1cs", ...; fewer if the file is
 // shorter), non-printable bytes shown as '?'. For telling the formats apart.
