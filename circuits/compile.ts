@@ -19,6 +19,7 @@ import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
 import { sizeOf } from './tensor.ts';
+import { DEFAULT_VISIBILITY, withArgmaxOutput, type InputVisibility, type OutputVisibility, type Visibility } from './visibility.ts';
 
 export interface CompileOptions {
   /** Calibration JSON file (see circuits/calibrate.ts); default: standard-normal samples. */
@@ -29,6 +30,10 @@ export interface CompileOptions {
   multiplierBits?: number;
   /** Range-check the inputs in the circuit (default false: verifiers check public inputs). */
   inputRangeCheck?: boolean;
+  /** What the proof reveals of the input (default public; private inputs are range-checked in the circuit). */
+  input?: InputVisibility;
+  /** What it reveals of the output (default logits; argmax: only the class index). */
+  output?: OutputVisibility;
   onProgress?: (message: string) => void;
 }
 
@@ -82,7 +87,7 @@ function publicSignalRuns(ir: IrModel): PublicSignalRun[] {
   }
   runs.push({ kind: 'content', tensor: CONTENT_HASH_SIGNAL, offset, length: 1 });
   offset += 1;
-  for (const t of ir.inputs) {
+  for (const t of ir.publicInputs ? ir.inputs : []) {
     runs.push({ kind: 'input', tensor: t.name, offset, length: sizeOf(t.shape) });
     offset += sizeOf(t.shape);
   }
@@ -100,7 +105,9 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     throw new ArtifactError(`cannot read the model ${modelPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
   progress(`loading ${path.basename(modelPath)}`);
-  const graph = loadOnnx(bytes, modelPath);
+  const visibility: Visibility = { input: options.input ?? DEFAULT_VISIBILITY.input, output: options.output ?? DEFAULT_VISIBILITY.output };
+  const loaded = loadOnnx(bytes, modelPath);
+  const graph = visibility.output === 'argmax' ? withArgmaxOutput(loaded) : loaded;
   const ng = normalize(graph);
 
   progress('calibrating');
@@ -111,7 +118,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
 
   progress('quantizing');
   const multiplierBits = options.multiplierBits ?? bits + 4;
-  const ir = quantize(ng, ranges, { bits, multiplierBits, inputRangeCheck: options.inputRangeCheck ?? false });
+  const ir = quantize(ng, ranges, { bits, multiplierBits, inputRangeCheck: options.inputRangeCheck ?? false, publicInputs: visibility.input === 'public' });
 
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   progress('emitting Circom');
@@ -130,6 +137,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     quantization: { bits, multiplierBits, calibration: { source: calibration.source, samples: calibration.samples.length, used: ir.calibrated !== false } },
     inputs: ir.inputs.map((t) => ({ ...boundary(t, names.inputs.get(t.name)!), rangeCheckedInCircuit: ir.inputRangeCheck })),
     outputs: ir.outputs.map((t) => boundary(t, names.outputs.get(t.name)!)),
+    visibility,
     publicSignals,
     layers,
   };

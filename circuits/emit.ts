@@ -134,7 +134,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
     ...body.map((l) => (l ? `  ${l}` : '')),
     '}',
     '',
-    `component main {public [${[CONTENT_HASH_SIGNAL, ...signals.inputs.values()].join(', ')}]} = ${MAIN_TEMPLATE}();`,
+    `component main {public [${[CONTENT_HASH_SIGNAL, ...(ir.publicInputs ? signals.inputs.values() : [])].join(', ')}]} = ${MAIN_TEMPLATE}();`,
     '',
   ].join('\n');
 }

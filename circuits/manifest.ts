@@ -5,6 +5,7 @@
  */
 
 import { ceilLog2 } from './files.ts';
+import type { Visibility } from './visibility.ts';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const CIRCUIT_NAME = 'model';
@@ -100,6 +101,8 @@ export interface Manifest {
   };
   inputs: (BoundaryTensor & { rangeCheckedInCircuit: boolean })[];
   outputs: BoundaryTensor[];
+  /** What the proof reveals (compile --input / --output; circuits/visibility.ts). Absent in manifests from before: public, logits. */
+  visibility?: Visibility;
   publicSignals: PublicSignalRun[];
   layers: LayerReport[];
   setup?: {

@@ -21,6 +21,8 @@ export interface QuantizeOptions {
   multiplierBits: number;
   /** Range-check the inputs inside the circuit (default false: the verifier checks the public inputs). */
   inputRangeCheck: boolean;
+  /** Make the inputs public signals (false: private, and then always range-checked in the circuit). */
+  publicInputs: boolean;
 }
 
 /** Values must stay well inside (−p/2, p/2) so field arithmetic equals integer arithmetic. */
@@ -123,5 +125,5 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
     }
   }
   const outputs = ng.graph.outputs.map((o) => tensors.get(o.name)!);
-  return { bits, multiplierBits: options.multiplierBits, inputs, outputs, tensors, nodes, inputRangeCheck: options.inputRangeCheck, calibrated };
+  return { bits, multiplierBits: options.multiplierBits, inputs, outputs, tensors, nodes, inputRangeCheck: options.inputRangeCheck || !options.publicInputs, publicInputs: options.publicInputs, calibrated };
 }

@@ -1,6 +1,7 @@
 /** Human-readable rendering of results for the terminal (the --json output is the raw result). */
 import type { Manifest } from '../circuits/manifest.ts';
 import type { DecodedTensor } from '../circuits/output.ts';
+import { DEFAULT_VISIBILITY } from '../circuits/visibility.ts';
 import type { BatchResult } from '../prover/batch.ts';
 
 export function table(headers: string[], rows: (string | number)[][]): string {
@@ -26,6 +27,15 @@ function setupKind(setup: NonNullable<Manifest['setup']>): string {
   return setup.method === 'dev' ? 'DEVELOPMENT (setup --dev: secrets made on this machine, not trustworthy)' : 'DEVELOPMENT (local ptau: not trustworthy)';
 }
 
+/** What a proof of this model makes public, in words. */
+function revealed(m: Manifest): string {
+  const v = m.visibility ?? DEFAULT_VISIBILITY;
+  const count = m.publicSignals.reduce((a, r) => a + r.length, 0);
+  const input = v.input === 'public' ? 'the input' : 'not the input (private, range-checked in the circuit)';
+  const output = v.output === 'argmax' ? 'the class index only (--output argmax)' : 'every output element';
+  return `${output}, the content hash and ${input}: ${count} public signal${count === 1 ? '' : 's'}`;
+}
+
 export function formatInspect(m: Manifest): string {
   const lines = [
     `model      ${m.model.file} (opset ${m.model.opset}, sha256 ${m.model.sha256.slice(0, 16)}…)`,
@@ -35,6 +45,7 @@ export function formatInspect(m: Manifest): string {
       ? 'quantized  by the model itself (QDQ/QOperator): every scale and zero point is the model\'s own; calibration not used'
       : `quantized  ${m.quantization.bits}-bit activations and weights, ${m.quantization.multiplierBits}-bit multipliers; calibration: ${m.quantization.calibration.source}`,
     `setup      ${m.setup ? `${setupKind(m.setup)} 2^${m.setup.ptauPower}, ${m.setup.createdAt}` : 'none (run zkinfer setup)'}`,
+    `reveals    ${revealed(m)}`,
     '',
     'layers',
     table(

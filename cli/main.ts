@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ZkInferError, InputError } from '../circuits/errors.ts';
 import { readUserJsonFile, toJson } from '../circuits/files.ts';
 import { predict } from '../circuits/predict.ts';
+import { INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, type InputVisibility, type OutputVisibility } from '../circuits/visibility.ts';
 import { build } from '../prover/build.ts';
 import { proveBatch } from '../prover/batch.ts';
 import { prove } from '../prover/prove.ts';
@@ -69,11 +70,14 @@ export function buildProgram(): Command {
     .option('--calibration <file>', 'JSON file of sample inputs for quantization ranges')
     .option('--bits <n>', 'activation and weight bits', positiveInt, 8)
     .option('--input-range-check', 'range-check inputs inside the circuit (otherwise verifiers check public inputs)')
+    .addOption(new Option('--input <visibility>', 'what the proof reveals of the input: public, or private (range-checked in the circuit)').choices([...INPUT_VISIBILITIES]).default('public'))
+    .addOption(new Option('--output <visibility>', 'what it reveals of the output: logits (every element), or argmax (only the class index)').choices([...OUTPUT_VISIBILITIES]).default('logits'))
     .option('--json', 'machine-readable output')
-    .action(async (model: string, opts: JsonFlag & { out: string; calibration?: string; bits: number; inputRangeCheck?: boolean }) => {
+    .action(async (model: string, opts: JsonFlag & { out: string; calibration?: string; bits: number; inputRangeCheck?: boolean; input: InputVisibility; output: OutputVisibility }) => {
       await run(
         opts,
-        (onProgress) => build(model, opts.out, { calibration: opts.calibration, bits: opts.bits, inputRangeCheck: opts.inputRangeCheck, onProgress }),
+        (onProgress) =>
+          build(model, opts.out, { calibration: opts.calibration, bits: opts.bits, inputRangeCheck: opts.inputRangeCheck, input: opts.input, output: opts.output, onProgress }),
         (r) =>
           [
             `compiled ${model} → ${opts.out}`,

@@ -133,6 +133,7 @@ export function irToJson(ir: IrModel): string {
     bits: ir.bits,
     multiplierBits: ir.multiplierBits,
     inputRangeCheck: ir.inputRangeCheck,
+    publicInputs: ir.publicInputs,
     inputs: ir.inputs.map((t) => t.name),
     outputs: ir.outputs.map((t) => t.name),
     tensors: [...ir.tensors.values()].map(tensorToJson),
@@ -148,6 +149,7 @@ export function irFromJson(text: string, source: string): IrModel {
     bits: j.bits,
     multiplierBits: j.multiplierBits,
     inputRangeCheck: j.inputRangeCheck,
+    publicInputs: j.publicInputs ?? true,  // IR files from before --input private
     inputs: (j.inputs as string[]).map((n) => tensors.get(n)!),
     outputs: (j.outputs as string[]).map((n) => tensors.get(n)!),
     tensors,

@@ -259,6 +259,8 @@ export interface IrModel {
   nodes: IrNode[];
   /** Whether the circuit range-checks the inputs (otherwise the verifier checks the public inputs). */
   inputRangeCheck: boolean;
+  /** Whether the inputs are public signals (`--input public`); private inputs are always range-checked. */
+  publicInputs: boolean;
   /** Whether any scale came from calibration (false: the model's own quantization throughout). */
   calibrated?: boolean;
 }
