@@ -19,6 +19,7 @@ import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
 import { sizeOf } from './tensor.ts';
+import { hashedTensor, inputHashCost } from './input-hash.ts';
 import { DEFAULT_VISIBILITY, withArgmaxOutput, type InputVisibility, type OutputVisibility, type Visibility } from './visibility.ts';
 
 export interface CompileOptions {
@@ -30,7 +31,7 @@ export interface CompileOptions {
   multiplierBits?: number;
   /** Range-check the inputs in the circuit (default false: verifiers check public inputs). */
   inputRangeCheck?: boolean;
-  /** What the proof reveals of the input (default public; private inputs are range-checked in the circuit). */
+  /** What the proof reveals of the input (default public; private and hashed inputs are range-checked in the circuit, hashed ones also hashed into the content hash). */
   input?: InputVisibility;
   /** What it reveals of the output (default logits; argmax: only the class index). */
   output?: OutputVisibility;
@@ -70,6 +71,9 @@ function layerReports(ir: IrModel): LayerReport[] {
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
     reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: nodeCost(node, ir), bits: signedBits(out.min, out.max), note: nodeNote(node, ir) });
+  }
+  if (ir.hashedInputs) {
+    reports.push({ node: '(input hash)', op: 'PoseidonSponge', output: CONTENT_HASH_SIGNAL, shape: [1], constraints: inputHashCost(ir.inputs.map(hashedTensor)), bits: 254, note: 'content hash = Poseidon of the packed input' });
   }
   const bindings = outputConstraints(ir);
   if (bindings > 0) {
@@ -118,7 +122,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
 
   progress('quantizing');
   const multiplierBits = options.multiplierBits ?? bits + 4;
-  const ir = quantize(ng, ranges, { bits, multiplierBits, inputRangeCheck: options.inputRangeCheck ?? false, publicInputs: visibility.input === 'public' });
+  const ir = quantize(ng, ranges, { bits, multiplierBits, inputRangeCheck: options.inputRangeCheck ?? false, publicInputs: visibility.input === 'public', hashedInputs: visibility.input === 'hashed' });
 
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   progress('emitting Circom');

@@ -17,7 +17,7 @@ import { ZkInferError } from './errors.ts';
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 
 /** The gadget template files, relative to TEMPLATES_DIR. */
-export const TEMPLATE_FILES = ['requantize.circom', 'range.circom', 'argmax.circom', 'activation.circom'] as const;
+export const TEMPLATE_FILES = ['requantize.circom', 'range.circom', 'argmax.circom', 'activation.circom', 'content-hash.circom'] as const;
 
 /**
  * Include paths a circuit using the gadgets needs: TEMPLATES_DIR and the folder that
@@ -651,6 +651,29 @@ function checkInRange(p: InRangeParams): void {
       `invalid InRange parameters: bits = ${p.bits} must be an integer in [1, ${MAX_DECOMPOSITION_BITS}]`,
     );
   }
+}
+
+// ------------------------------------------------------------- PoseidonSponge
+
+/** Words one PoseidonSponge block absorbs (circomlib's Poseidon(16): the chaining state plus 15). */
+export const SPONGE_RATE = 15;
+/** Constraints of one circomlib Poseidon(16) under circom --O1 (612 non-linear, 1,480 linear: --O1 keeps the linear rounds), measured with circom 2.2. */
+export const POSEIDON16_CONSTRAINTS = 2092;
+
+/**
+ * Blocks of `PoseidonSponge(nWords)`: at least one.
+ * @example spongeBlocks(26) // 2
+ */
+export function spongeBlocks(nWords: number): number {
+  return Math.max(1, Math.ceil(nWords / SPONGE_RATE));
+}
+
+/**
+ * Exact constraint count of PoseidonSponge under --O1 (its word inputs are substituted away).
+ * @example poseidonSpongeCost(26) // 2 · 2092
+ */
+export function poseidonSpongeCost(nWords: number): number {
+  return spongeBlocks(nWords) * POSEIDON16_CONSTRAINTS;
 }
 
 // --------------------------------------------------------------------- ArgMax

@@ -23,6 +23,8 @@ export interface QuantizeOptions {
   inputRangeCheck: boolean;
   /** Make the inputs public signals (false: private, and then always range-checked in the circuit). */
   publicInputs: boolean;
+  /** Hash the (private) inputs into the content hash inside the circuit. */
+  hashedInputs: boolean;
 }
 
 /** Values must stay well inside (−p/2, p/2) so field arithmetic equals integer arithmetic. */
@@ -125,5 +127,5 @@ export function quantize(ng: NormalizedGraph, ranges: ReadonlyMap<string, ValueR
     }
   }
   const outputs = ng.graph.outputs.map((o) => tensors.get(o.name)!);
-  return { bits, multiplierBits: options.multiplierBits, inputs, outputs, tensors, nodes, inputRangeCheck: options.inputRangeCheck || !options.publicInputs, publicInputs: options.publicInputs, calibrated };
+  return { bits, multiplierBits: options.multiplierBits, inputs, outputs, tensors, nodes, inputRangeCheck: options.inputRangeCheck || !options.publicInputs, publicInputs: options.publicInputs, hashedInputs: options.hashedInputs, calibrated };
 }

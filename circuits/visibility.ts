@@ -1,11 +1,14 @@
 /**
- * What a proof reveals (`compile --input public|private --output logits|argmax`):
+ * What a proof reveals (`compile --input public|private|hashed --output logits|argmax`):
  *
  * - input `public` (the default): the quantized input is a public signal; verifiers check
  *   its range, or the circuit does with --input-range-check.
  * - input `private`: the input is a private signal, range-checked in the circuit (no
  *   verifier can see it to check it); the proof then says "some valid input gives this
  *   output", bound to the content only through the content hash the prover supplies.
+ * - input `hashed`: private and range-checked, and the circuit computes the content hash
+ *   itself, a Poseidon hash of the quantized input (circuits/input-hash.ts), in place of
+ *   the prover-supplied one: the proof binds this very input to its output.
  * - output `logits` (the default): every output element is public.
  * - output `argmax`: the circuit appends an ArgMax over the single output's last axis
  *   (ties: the first index, as ONNX's ArgMax) and only the class indices are public: one
@@ -16,7 +19,7 @@
 import { InputError, UnsupportedError } from './errors.ts';
 import type { Graph } from './graph.ts';
 
-export const INPUT_VISIBILITIES = ['public', 'private'] as const;
+export const INPUT_VISIBILITIES = ['public', 'private', 'hashed'] as const;
 export const OUTPUT_VISIBILITIES = ['logits', 'argmax'] as const;
 export type InputVisibility = (typeof INPUT_VISIBILITIES)[number];
 export type OutputVisibility = (typeof OUTPUT_VISIBILITIES)[number];

@@ -31,7 +31,13 @@ function setupKind(setup: NonNullable<Manifest['setup']>): string {
 function revealed(m: Manifest): string {
   const v = m.visibility ?? DEFAULT_VISIBILITY;
   const count = m.publicSignals.reduce((a, r) => a + r.length, 0);
-  const input = v.input === 'public' ? 'the input' : 'not the input (private, range-checked in the circuit)';
+  const hash = m.layers.find((l) => l.op === 'PoseidonSponge');
+  const elements = m.inputs.reduce((a, t) => a + t.shape.reduce((x, d) => x * d, 1), 0);
+  const input = {
+    public: 'the input',
+    private: 'not the input (private, range-checked in the circuit)',
+    hashed: `not the input, whose Poseidon hash the circuit computes as the content hash (${hash ? (hash.constraints / elements).toFixed(2) : '?'} constraints per input element; zkinfer hash-input)`,
+  }[v.input];
   const output = v.output === 'argmax' ? 'the class index only (--output argmax)' : 'every output element';
   return `${output}, the content hash and ${input}: ${count} public signal${count === 1 ? '' : 's'}`;
 }

@@ -20,6 +20,7 @@ import { connect, type Chain } from '../verifier/chain.ts';
 import { contentHashHex, contentHashOf, parseContentHash } from '../verifier/content-hash.ts';
 import { attestFromDir, deployModel, verifyOnchain, type DeployResult } from '../verifier/deploy.ts';
 import { toSigned } from '../verifier/field.ts';
+import { hashInput } from '../verifier/input-hash.ts';
 import { exportVerifier } from '../verifier/onchain.ts';
 import { formatBatch, formatInspect, formatTensors } from './format.ts';
 import { progressFor } from './progress.ts';
@@ -70,7 +71,7 @@ export function buildProgram(): Command {
     .option('--calibration <file>', 'JSON file of sample inputs for quantization ranges')
     .option('--bits <n>', 'activation and weight bits', positiveInt, 8)
     .option('--input-range-check', 'range-check inputs inside the circuit (otherwise verifiers check public inputs)')
-    .addOption(new Option('--input <visibility>', 'what the proof reveals of the input: public, or private (range-checked in the circuit)').choices([...INPUT_VISIBILITIES]).default('public'))
+    .addOption(new Option('--input <visibility>', 'what the proof reveals of the input: public; private (range-checked in the circuit); hashed (private, and the content hash is its Poseidon hash, computed in the circuit)').choices([...INPUT_VISIBILITIES]).default('public'))
     .addOption(new Option('--output <visibility>', 'what it reveals of the output: logits (every element), or argmax (only the class index)').choices([...OUTPUT_VISIBILITIES]).default('logits'))
     .option('--json', 'machine-readable output')
     .action(async (model: string, opts: JsonFlag & { out: string; calibration?: string; bits: number; inputRangeCheck?: boolean; input: InputVisibility; output: OutputVisibility }) => {
@@ -200,6 +201,16 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .action(async (file: string, opts: JsonFlag) => {
       await run(opts, async () => ({ file, contentHash: contentHashHex(contentHashOf(await readContent(file))) }), (r) => r.contentHash);
+    });
+
+  program
+    .command('hash-input')
+    .description('the content hash a proof of a --input hashed model carries for an input: Poseidon of the quantized input')
+    .argument('<dir>', 'artifact directory (compiled with --input hashed)')
+    .requiredOption('--input <file>', 'input JSON, as for prove')
+    .option('--json', 'machine-readable output')
+    .action(async (dir: string, opts: JsonFlag & { input: string }) => {
+      await run(opts, async () => ({ input: opts.input, ...(await hashInput(dir, await readUserJsonFile(opts.input, 'input file'), opts.input)) }), (r) => r.contentHash);
     });
 
   program

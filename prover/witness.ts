@@ -10,6 +10,7 @@ import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
 import { CONTENT_HASH_SIGNAL, type Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { contentHashOfJson } from '../verifier/content-hash.ts';
+import { inputContentHash } from '../verifier/input-hash.ts';
 import { BN254_SCALAR_MODULUS, toField, toSigned } from '../verifier/field.ts';
 import { contentHashIndex, publicSignalCount } from '../verifier/public-signals.ts';
 import { tempPathFor } from '../circuits/files.ts';
@@ -82,9 +83,17 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
   });
 
   const inputs = quantizeInputs(inputJson, manifest.inputs, source);
-  const contentHash = options.contentHash ?? contentHashOfJson(inputJson);
+  const hashed = manifest.visibility?.input === 'hashed';
+  if (hashed && options.contentHash !== undefined) {
+    throw new InputError('this model hashes its input into the content hash inside the circuit (compiled with --input hashed): a content hash cannot be given', {
+      context: [dir],
+      hint: 'leave out --content and --content-hash; `zkinfer hash-input` prints the hash the proof will carry',
+    });
+  }
+  // A hashed input's content hash comes out of the circuit; computed here too, it is checked against the witness below.
+  const contentHash = hashed ? await inputContentHash(manifest, manifest.inputs.map((t) => inputs.get(t.name)!.values)) : (options.contentHash ?? contentHashOfJson(inputJson));
   if (contentHash < 0n || contentHash >= BN254_SCALAR_MODULUS) throw new InputError(`content hash ${contentHash} is not below the BN254 scalar modulus`);
-  const circuitInput: Record<string, string | string[]> = { [CONTENT_HASH_SIGNAL]: String(contentHash) };
+  const circuitInput: Record<string, string | string[]> = hashed ? {} : { [CONTENT_HASH_SIGNAL]: String(contentHash) };
   let clamped = 0;
   for (const spec of manifest.inputs) {
     const q = inputs.get(spec.name)!;
@@ -116,9 +125,12 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
   // Public inputs must come back as given: otherwise the manifest's signal order is not the circuit's.
   const contentIndex = contentHashIndex(manifest);
   if (publicSignals[contentIndex] !== contentHash) {
-    throw new ToolError(`the witness does not hold the content hash at the manifest's position ${contentIndex}`, {
-      hint: "manifest.json's publicSignals order does not match the circuit: a compiler bug",
-    });
+    throw new ToolError(
+      hashed
+        ? `the circuit's content hash ${publicSignals[contentIndex]} differs from the input's Poseidon hash ${contentHash} computed off-chain`
+        : `the witness does not hold the content hash at the manifest's position ${contentIndex}`,
+      { hint: hashed ? 'circuits/input-hash.ts and the emitted circuit disagree: a compiler bug' : "manifest.json's publicSignals order does not match the circuit: a compiler bug" },
+    );
   }
   for (const run of manifest.publicSignals.filter((r) => r.kind === 'input')) {
     const given = inputs.get(run.tensor)?.values ?? [];

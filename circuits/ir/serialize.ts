@@ -134,6 +134,7 @@ export function irToJson(ir: IrModel): string {
     multiplierBits: ir.multiplierBits,
     inputRangeCheck: ir.inputRangeCheck,
     publicInputs: ir.publicInputs,
+    hashedInputs: ir.hashedInputs ?? false,
     inputs: ir.inputs.map((t) => t.name),
     outputs: ir.outputs.map((t) => t.name),
     tensors: [...ir.tensors.values()].map(tensorToJson),
@@ -150,6 +151,7 @@ export function irFromJson(text: string, source: string): IrModel {
     multiplierBits: j.multiplierBits,
     inputRangeCheck: j.inputRangeCheck,
     publicInputs: j.publicInputs ?? true,  // IR files from before --input private
+    hashedInputs: j.hashedInputs ?? false,
     inputs: (j.inputs as string[]).map((n) => tensors.get(n)!),
     outputs: (j.outputs as string[]).map((n) => tensors.get(n)!),
     tensors,

@@ -261,6 +261,8 @@ export interface IrModel {
   inputRangeCheck: boolean;
   /** Whether the inputs are public signals (`--input public`); private inputs are always range-checked. */
   publicInputs: boolean;
+  /** Whether the circuit computes the content hash from the inputs (`--input hashed`, circuits/input-hash.ts). */
+  hashedInputs?: boolean;
   /** Whether any scale came from calibration (false: the model's own quantization throughout). */
   calibrated?: boolean;
 }

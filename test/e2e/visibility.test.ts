@@ -1,10 +1,13 @@
 /**
- * `compile --input public|private --output logits|argmax` (circuits/visibility.ts): for
- * each combination a small model compiles, proves and verifies; public.json holds exactly
- * the manifest's layout ([outputs][content hash][public inputs]); argmax outputs equal the
- * first index of the maximum of the default model's outputs (and logits equal them); private inputs are absent from
- * the public signals and range-checked in the circuit. Tamper: a witness whose public
- * class index (or an input, when private) was changed no longer satisfies the circuit.
+ * `compile --input public|private|hashed --output logits|argmax` (circuits/visibility.ts):
+ * for each combination a small model compiles, proves and verifies; public.json holds
+ * exactly the manifest's layout ([outputs][content hash][public inputs]); argmax outputs
+ * equal the first index of the maximum of the default model's outputs (and logits equal
+ * them); private and hashed inputs are absent from the public signals and range-checked
+ * in the circuit; a hashed input's content hash is the off-chain Poseidon hash
+ * (verifier/input-hash.ts) and changes with any input element. Tamper: a witness whose
+ * public class index, private input or content hash was changed (a valid witness of
+ * another input carrying this input's hash) no longer satisfies the circuit.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +21,7 @@ import { prove } from '../../prover/prove.ts';
 import { setup } from '../../prover/setup.ts';
 import { releaseCurves } from '../../verifier/curves.ts';
 import { BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
+import { hashInput } from '../../verifier/input-hash.ts';
 import { verifyProof } from '../../verifier/verify.ts';
 import { mulberry32, TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 import { zkinfer } from '../support/cli.ts';
@@ -67,14 +71,18 @@ describe.each([
   ['private', 'logits'],
   ['public', 'argmax'],
   ['private', 'argmax'],
+  ['hashed', 'logits'],
+  ['hashed', 'argmax'],
 ] as [InputVisibility, OutputVisibility][])('--input %s --output %s', (input, output) => {
   it('proves and verifies; public.json is the manifest layout; outputs agree with the logits model', async () => {
     const dir = await compiled(input, output);
     const { manifest, ir } = await loadCompiled(dir);
     expect(manifest.visibility).toEqual({ input, output });
-    expect(manifest.inputs[0]!.rangeCheckedInCircuit).toBe(input === 'private');
+    expect(manifest.inputs[0]!.rangeCheckedInCircuit).toBe(input !== 'public');
     const circom = await readFile(path.join(dir, 'model.circom'), 'utf8');
-    expect(circom).toContain(input === 'public' ? `public [content_hash, ${manifest.inputs[0]!.signal}]` : 'public [content_hash]');
+    const mains = { public: `public [content_hash, ${manifest.inputs[0]!.signal}]`, private: 'public [content_hash]', hashed: 'component main = Model();' };
+    expect(circom).toContain(mains[input]);
+    expect(manifest.circuit.constraints).toBe(manifest.layers.reduce((a, l) => a + l.constraints, 0));
 
     const outputLength = output === 'argmax' ? 1 : 5;
     expect(manifest.publicSignals.map((r) => [r.kind, r.length])).toEqual([
@@ -87,6 +95,7 @@ describe.each([
       expect(proved.publicSignals).toHaveLength(manifest.publicSignals.reduce((a, r) => a + r.length, 0));
       const verdict = await verifyProof(dir, { proof: proved.files.proof, public: proved.files.public });
       expect(verdict.valid).toBe(true);
+      if (input === 'hashed') expect(proved.output.contentHash).toBe((await hashInput(dir, x, `input ${i}`)).contentHash);
       const predicted = predictWith(manifest, ir, x, `input ${i}`).outputs[0]!.integers;
       expect(proved.output.outputs[0]!.integers.map(String)).toEqual(predicted);
       const scores = predictWith(reference.manifest, reference.ir, x, `input ${i}`).outputs[0]!.integers;
@@ -95,7 +104,18 @@ describe.each([
   });
 });
 
-describe('tampering', () => {
+/** Whether `wtns` with one wire changed satisfies the circuit of `dir`. */
+async function satisfiedWith(dir: string, wtns: Buffer, wire: number, change: (v: bigint) => bigint): Promise<boolean> {
+  const bytes = Buffer.from(wtns);
+  const at = valueOffset(wire);
+  const old = [0, 1, 2, 3].reduce((v, k) => v + (bytes.readBigUInt64LE(at + 8 * k) << BigInt(64 * k)), 0n);
+  writeBigUIntLE(bytes, at, 32, ((change(old) % BN254_SCALAR_MODULUS) + BN254_SCALAR_MODULUS) % BN254_SCALAR_MODULUS);
+  const file = path.join(dir, 'tampered.wtns');
+  await writeFile(file, bytes);
+  return snarkjs.wtns.check(path.join(dir, 'model.r1cs'), file, quiet);
+}
+
+describe('tampering (--input private --output argmax)', () => {
   let dir: string;
   let wtns: Buffer;
 
@@ -105,38 +125,58 @@ describe('tampering', () => {
     wtns = await readFile(proved.files.witness);
   });
 
-  async function satisfiedWith(wire: number, change: (v: bigint) => bigint): Promise<boolean> {
-    const bytes = Buffer.from(wtns);
-    const at = valueOffset(wire);
-    const old = [0, 1, 2, 3].reduce((v, k) => v + (bytes.readBigUInt64LE(at + 8 * k) << BigInt(64 * k)), 0n);
-    writeBigUIntLE(bytes, at, 32, ((change(old) % BN254_SCALAR_MODULUS) + BN254_SCALAR_MODULUS) % BN254_SCALAR_MODULUS);
-    const file = path.join(dir, 'tampered.wtns');
-    await writeFile(file, bytes);
-    return snarkjs.wtns.check(path.join(dir, 'model.r1cs'), file, quiet);
-  }
-
   it('the untouched witness satisfies the circuit', async () => {
-    expect(await satisfiedWith(1, (v) => v)).toBe(true);
+    expect(await satisfiedWith(dir, wtns, 1, (v) => v)).toBe(true);
   });
 
   it('another class index (wire 1, the public output) does not', async () => {
-    for (const delta of [1n, -1n, 2n]) expect(await satisfiedWith(1, (v) => v + delta)).toBe(false);
+    for (const delta of [1n, -1n, 2n]) expect(await satisfiedWith(dir, wtns, 1, (v) => v + delta)).toBe(false);
   });
 
   it('a private input pushed outside its quantized range does not', async () => {
     // Wires: 0 the constant, 1 the class index, 2 the content hash, then the private input.
     const { manifest } = await loadCompiled(dir);
-    expect(await satisfiedWith(3, () => BigInt(manifest.inputs[0]!.max) + 1n)).toBe(false);
+    expect(await satisfiedWith(dir, wtns, 3, () => BigInt(manifest.inputs[0]!.max) + 1n)).toBe(false);
+  });
+});
+
+describe('--input hashed', () => {
+  it('any changed input element changes the content hash; the hash cannot be given; hash-input refuses other models', async () => {
+    const dir = path.join(work, 'hashed-argmax');
+    const { manifest } = await loadCompiled(dir);
+    const base = (await hashInput(dir, inputs[0], 'input 0')).contentHash;
+    for (let k = 0; k < 6; k++) {
+      const changed = [...inputs[0]!];
+      changed[k] = changed[k]! + 2 * manifest.inputs[0]!.scale;
+      expect((await hashInput(dir, changed, `input 0, element ${k} changed`)).contentHash).not.toBe(base);
+    }
+    await expect(prove(dir, inputs[0], { source: 'input 0', contentHash: 5n })).rejects.toThrow(/hashes its input into the content hash inside the circuit/);
+    await expect(hashInput(path.join(work, 'private-argmax'), inputs[0], 'input 0')).rejects.toThrow(/compiled with --input private: its content hash is not a hash of the input/);
+  });
+
+  it('tamper: a valid witness of another input carrying this input’s content hash fails', async () => {
+    const dir = path.join(work, 'hashed-argmax');
+    const { manifest } = await loadCompiled(dir);
+    const wire = 1 + manifest.publicSignals.find((r) => r.kind === 'content')!.offset;
+    const ours = BigInt((await hashInput(dir, inputs[0], 'input 0')).contentHash);
+    const other = await prove(dir, inputs[1], { source: 'input 1', out: path.join(dir, 'other') });
+    const wtns = await readFile(other.files.witness);
+    expect(await satisfiedWith(dir, wtns, wire, (v) => v)).toBe(true);
+    expect(await satisfiedWith(dir, wtns, wire, () => ours)).toBe(false);
   });
 });
 
 describe('the CLI', () => {
   it('compile --input private --output argmax; inspect says what a proof reveals; unknown choices are refused', async () => {
     const dir = path.join(work, 'cli');
+    await writeFile(path.join(work, 'input0.json'), JSON.stringify(inputs[0]));
     const compiled = await zkinfer(['compile', model, '-o', dir, '--input', 'private', '--output', 'argmax']);
     expect(compiled.code).toBe(0);
     const inspected = await zkinfer(['inspect', dir]);
     expect(inspected.stdout).toContain('reveals    the class index only (--output argmax), the content hash and not the input (private, range-checked in the circuit): 2 public signals');
+    const hashedDir = path.join(work, 'hashed-argmax');
+    const hashed = await zkinfer(['hash-input', hashedDir, '--input', path.join(work, 'input0.json')]);
+    expect(hashed.stdout.trim()).toBe((await hashInput(hashedDir, inputs[0], 'input 0')).contentHash);
     const refused = await zkinfer(['compile', model, '-o', dir, '--output', 'hashed']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("option '--output <visibility>' argument 'hashed' is invalid. Allowed choices are logits, argmax.");

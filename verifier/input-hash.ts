@@ -1,0 +1,58 @@
+/**
+ * Off-chain twin of the in-circuit content hash of `compile --input hashed`: the quantized
+ * input packed into words (circuits/input-hash.ts) and absorbed by the same Poseidon sponge
+ * as circuits/templates/content-hash.circom, with circomlib's own Poseidon (circomlibjs).
+ * What `zkinfer hash-input` prints and what a contract sees as the content hash.
+ */
+import { buildPoseidon, type Poseidon } from 'circomlibjs';
+import { readManifest } from '../circuits/artifacts.ts';
+import { InputError } from '../circuits/errors.ts';
+import { quantizeInputs } from '../circuits/input.ts';
+import { SPONGE_RATE, spongeBlocks } from '../circuits/gadgets.ts';
+import { hashedTensor, packWords } from '../circuits/input-hash.ts';
+import type { Manifest } from '../circuits/manifest.ts';
+import { contentHashHex } from './content-hash.ts';
+
+let poseidon: Promise<Poseidon> | undefined;
+
+/** state_0 = 0, state_(k+1) = Poseidon(state_k, 15 words, zero-padded); the last state. */
+export async function poseidonSponge(words: readonly bigint[]): Promise<bigint> {
+  const hash = await (poseidon ??= buildPoseidon());
+  let state = 0n;
+  for (let k = 0; k < spongeBlocks(words.length); k++) {
+    const block = Array.from({ length: SPONGE_RATE }, (_, j) => words[k * SPONGE_RATE + j] ?? 0n);
+    state = hash.F.toObject(hash([state, ...block]));
+  }
+  return state;
+}
+
+/** The content hash a model compiled with --input hashed computes for quantized inputs (one array per input, manifest order). */
+export async function inputContentHash(manifest: Pick<Manifest, 'inputs'>, quantized: readonly (readonly bigint[])[]): Promise<bigint> {
+  return poseidonSponge(packWords(manifest.inputs.map(hashedTensor), quantized));
+}
+
+export interface InputHashResult {
+  /** bytes32 hex, as public.json's content hash signal and a contract see it. */
+  contentHash: string;
+  /** Input values outside the quantized range, clamped as the prover clamps them. */
+  clampedInputs: number;
+}
+
+/**
+ * The content hash a proof of the model in `dir` (compiled with --input hashed) will carry
+ * for `inputJson`: the input quantized as the prover quantizes it, then hashed.
+ *
+ * @example
+ * const { contentHash } = await hashInput('build/mnist-hashed', JSON.parse(text), 'digit.json');
+ */
+export async function hashInput(dir: string, inputJson: unknown, source: string): Promise<InputHashResult> {
+  const manifest = await readManifest(dir);
+  if (manifest.visibility?.input !== 'hashed') {
+    throw new InputError(`${dir} was compiled with --input ${manifest.visibility?.input ?? 'public'}: its content hash is not a hash of the input`, {
+      hint: 'its proofs carry keccak256(content) >> 8: `zkinfer hash-content FILE`; or compile with --input hashed',
+    });
+  }
+  const inputs = quantizeInputs(inputJson, manifest.inputs, source);
+  const hash = await inputContentHash(manifest, manifest.inputs.map((t) => inputs.get(t.name)!.values));
+  return { contentHash: contentHashHex(hash), clampedInputs: [...inputs.values()].reduce((a, q) => a + q.clamped, 0) };
+}
