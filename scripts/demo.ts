@@ -5,7 +5,10 @@
  * native engine) → prove each sample digit (native prover when built) → verify,
  * then on-chain on Hardhat's in-process network: deploy the verifier and the
  * InferenceRegistry, register the model, attest every proof, check one through
- * IZkInferenceVerifier, with the gas of each step.
+ * IZkInferenceVerifier, with the gas of each step. Then the same model compiled with
+ * `--input hashed --output argmax`: the pixels stay private, the circuit hashes them into
+ * the content hash (zkinfer hash-input computes the same off-chain), and only the class
+ * index is public; three such verdicts are attested on-chain.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,12 +23,14 @@ import { setup } from '../prover/setup.ts';
 import { connect } from '../verifier/chain.ts';
 import { releaseCurves } from '../verifier/curves.ts';
 import { deployModel } from '../verifier/deploy.ts';
+import { hashInput } from '../verifier/input-hash.ts';
 import { attestProof, verifyThroughRegistry, type ProofFiles } from '../verifier/onchain.ts';
 import { verifyProof } from '../verifier/verify.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const example = path.join(root, 'examples/mnist-mlp');
 const dir = path.join(root, 'build/demo');
+const hashedDir = path.join(root, 'build/demo-hashed');
 
 interface Digit {
   label: number;
@@ -96,12 +101,36 @@ async function main(): Promise<void> {
   );
   log(`\nconstraints: ${built.manifest.circuit.constraints}; correct: ${rows.filter((r) => r[3] === 'yes').length}/${n}; valid proofs: ${rows.filter((r) => r[4] === 'valid').length}/${n}`);
   if (rows.some((r) => r[4] !== 'valid')) process.exitCode = 1;
-  await onChain(proofs, say, log);
+  log('\non-chain (Hardhat in-process network): deploy, register, attest');
+  await onChain(dir, proofs, say, log);
+  log(`${proofs[0]!.publicSignals.length} public signals (10 logits, the content hash, 784 public pixels): the pixels dominate the gas.`);
+  await hashedVerdicts(digits.slice(0, 3), dev, say, log);
+}
+
+/** The private-pixel, class-only verdict: compile --input hashed --output argmax, prove, check the hash off-chain, attest. */
+async function hashedVerdicts(digits: Digit[], dev: boolean, say: (m: string) => void, log: (m: string) => void): Promise<void> {
+  log(`\nhashed-content verdicts: the same model with --input hashed --output argmax (artifacts: ${path.relative(root, hashedDir)}/)`);
+  const built = await build(path.join(example, 'model.onnx'), hashedDir, { calibration: path.join(example, 'calibration.json'), input: 'hashed', output: 'argmax', onProgress: say });
+  const hash = built.manifest.layers.find((l) => l.op === 'PoseidonSponge')!;
+  log(`compiled: ${built.manifest.circuit.constraints} constraints (${hash.constraints} for the input's Poseidon hash); public signals: the class index and the content hash`);
+  await setup(hashedDir, { dev, onProgress: say });
+  const proofs: (ProofFiles & { contentHash: bigint })[] = [];
+  const rows: (string | number)[][] = [];
+  for (const [i, digit] of digits.entries()) {
+    say(`proving hashed digit ${i + 1}/${digits.length}`);
+    const proved = await prove(hashedDir, digit.input, { out: path.join(hashedDir, 'proofs', `digit-${i}`), source: `digits.json[${i}]` });
+    const offChain = await hashInput(hashedDir, digit.input, `digits.json[${i}]`);
+    const valid = (await verifyProof(hashedDir, { proof: proved.files.proof, public: proved.files.public })).valid;
+    if (!valid || offChain.contentHash !== proved.output.contentHash) process.exitCode = 1;
+    proofs.push({ proof: proved.proof, publicSignals: proved.publicSignals, contentHash: BigInt(proved.output.contentHash) });
+    rows.push([i, digit.label, proved.output.outputs[0]!.integers[0]!, `${proved.output.contentHash.slice(0, 18)}…`, offChain.contentHash === proved.output.contentHash ? 'yes' : 'NO', valid ? 'valid' : 'INVALID']);
+  }
+  log(table(['digit', 'label', 'proved class', 'content hash (in-circuit Poseidon)', 'equals hash-input', 'proof'], rows));
+  await onChain(hashedDir, proofs, say, log);
 }
 
 /** Deploy, register, attest every proof and check one through the registry, on the in-process chain. */
-async function onChain(proofs: (ProofFiles & { contentHash: bigint })[], say: (m: string) => void, log: (m: string) => void): Promise<void> {
-  log('\non-chain (Hardhat in-process network): deploy, register, attest');
+async function onChain(dir: string, proofs: (ProofFiles & { contentHash: bigint })[], say: (m: string) => void, log: (m: string) => void): Promise<void> {
   const chain = await connect();
   try {
     const deployed = await deployModel(chain, dir, { onProgress: say });
@@ -112,7 +141,6 @@ async function onChain(proofs: (ProofFiles & { contentHash: bigint })[], say: (m
       gas.push((await attestProof(chain, registry, modelId, p.contentHash, p)).gasUsed);
     }
     const check = await verifyThroughRegistry(chain, registry, modelId, proofs[0]!);
-    const signals = proofs[0]!.publicSignals.length;
     const chunkGas = deployed.gas.icChunks.reduce((a, b) => a + b, 0n);
     log(
       table(
@@ -128,7 +156,6 @@ async function onChain(proofs: (ProofFiles & { contentHash: bigint })[], say: (m
     );
     log(`registry ${registry}, model id ${modelId}`);
     log(`attested ${gas.length} verdicts; verifyInference: ${check.valid ? 'valid' : 'INVALID'}`);
-    log(`${signals} public signals (10 logits, content hash, 784 public pixels): the pixels dominate the gas; most verdict models need far fewer.`);
     if (!check.valid) process.exitCode = 1;
   } finally {
     chain.close();
