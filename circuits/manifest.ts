@@ -15,7 +15,8 @@ export const MANIFEST_VERSION = 2;
 /**
  * The circuit's content-hash public input: the hash of the content the model judged
  * (see verifier/content-hash.ts), bound to the proof as a public signal right after the
- * outputs. A later in-circuit hash will take the same position, so contracts keep their layout.
+ * outputs; with `--input hashed` the circuit computes it (verifier/input-hash.ts) at the
+ * same position, so contracts keep their layout.
  */
 export const CONTENT_HASH_SIGNAL = 'content_hash';
 
