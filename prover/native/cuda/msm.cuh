@@ -97,6 +97,8 @@ class MsmEngine {
     const MsmShape shape = msmShape(n);
     const unsigned c = shape.windowBits, windows = shape.windows;
     const uint32_t buckets = shape.buckets, segments = windows * buckets;
+    // Offsets into the sorted entries are 32-bit: at most one entry per (point, window).
+    if (uint64_t{n} * windows >= (uint64_t{1} << 32)) throw DeviceError("msm: too many points for 32-bit bucket offsets");
 
     // 1–2: counting sort of (point, window) by bucket.
     counts_.zero(segments, "msm bucket counts");
