@@ -10,8 +10,10 @@
 # 3. for each power k: a synthetic chain of 2^k − 2 constraints (domain 2^k) and a
 #    development key (setup-dev); `gpu-check prove` (the proof's five MSM sums on the GPU,
 #    key resident and warmed up, against the CPU engine's, with both times), then whole
-#    `prove` and `gpu-prove` runs; where node and node_modules/snarkjs are present, also
-#    snarkjs's prove and snarkjs's verdict on the GPU proof.
+#    `prove` and `gpu-prove` runs; where node and node_modules/snarkjs are present (or
+#    carried: .gpu-carry/node-snarkjs.tar.xz from scripts/gpu-carry.sh, unpacked when node
+#    is missing or GPU_DEVICE_USE_CARRY is set), also snarkjs's prove and its verdict on
+#    the GPU proof.
 #
 # ZKINFER_CUDA_BINARY runs another build of the engine instead of building zkinfer-cuda
 # (zkinfer-gpu-emu tries the script on a machine without a GPU); GPU_CHECK_MAX_LOG sets
@@ -57,8 +59,17 @@ run "$cuda" gpu-info
 run "$cuda" gpu-check all "${GPU_CHECK_MAX_LOG:-20}"
 
 snarkjs=""
-if command -v node >/dev/null && [[ -f node_modules/snarkjs/build/cli.cjs ]]; then snarkjs=node_modules/snarkjs/build/cli.cjs; fi
-[[ -n $snarkjs ]] || say "no node or node_modules/snarkjs here: the snarkjs columns stay empty"
+if [[ -f .gpu-carry/node-snarkjs.tar.xz ]] && { ! command -v node >/dev/null || [[ -n ${GPU_DEVICE_USE_CARRY:-} ]]; }; then
+  # Node and snarkjs carried from a machine that has them (scripts/gpu-carry.sh).
+  mkdir -p "$work/node"
+  tar -xJf .gpu-carry/node-snarkjs.tar.xz -C "$work/node"
+  export PATH="$work/node:$PATH"
+  snarkjs=$work/node/node_modules/snarkjs/build/cli.cjs
+  say "using the carried $(node --version) and snarkjs"
+elif command -v node >/dev/null && [[ -f node_modules/snarkjs/build/cli.cjs ]]; then
+  snarkjs=node_modules/snarkjs/build/cli.cjs
+fi
+[[ -n $snarkjs ]] || say "no node or node_modules/snarkjs here (scripts/gpu-carry.sh packs them): the snarkjs columns stay empty"
 
 {
   echo "# GPU prover on $("$cuda" gpu-info | sed -n 's/.*"device":"\([^"]*\)".*/\1/p')"
