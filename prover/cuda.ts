@@ -67,15 +67,22 @@ export interface CudaDeviceInfo {
   memoryMiB: number;
 }
 
-/** The last non-empty stdout line as a JSON object; a ToolError naming the command when it is not one. */
-function jsonLine(stdout: string, label: string): Record<string, unknown> {
-  const line = stdout.trim().split('\n').pop() ?? '';
+/** A line of engine output as a JSON object, or undefined when it is not one. */
+function jsonObject(line: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(line);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {
-    // reported below
+    // not JSON: undefined
   }
+  return undefined;
+}
+
+/** The last non-empty stdout line as a JSON object; a ToolError naming the command when it is not one. */
+function jsonLine(stdout: string, label: string): Record<string, unknown> {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  const value = jsonObject(line);
+  if (value) return value;
   throw new ToolError(`${label} printed ${JSON.stringify(line.slice(0, 200))}, not a JSON object`, { context: [cudaBinaryPath()] });
 }
 
@@ -234,12 +241,8 @@ export class CudaServer {
   }
 
   private answer(line: string): Record<string, unknown> {
-    try {
-      const value: unknown = JSON.parse(line);
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch {
-      // reported below
-    }
+    const value = jsonObject(line);
+    if (value) return value;
     this.kill();
     throw (this.dead = new ToolError(`${this.label} printed ${JSON.stringify(line.slice(0, 200))}, not a JSON line`));
   }

@@ -91,7 +91,7 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
     });
   }
   // A hashed input's content hash comes out of the circuit; computed here too, it is checked against the witness below.
-  const contentHash = hashed ? await inputContentHash(manifest, manifest.inputs.map((t) => inputs.get(t.name)!.values)) : (options.contentHash ?? contentHashOfJson(inputJson));
+  const contentHash = hashed ? await inputContentHash(manifest, inputs) : (options.contentHash ?? contentHashOfJson(inputJson));
   if (contentHash < 0n || contentHash >= BN254_SCALAR_MODULUS) throw new InputError(`content hash ${contentHash} is not below the BN254 scalar modulus`);
   const circuitInput: Record<string, string | string[]> = hashed ? {} : { [CONTENT_HASH_SIGNAL]: String(contentHash) };
   let clamped = 0;

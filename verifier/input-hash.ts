@@ -7,7 +7,7 @@
 import { buildPoseidon, type Poseidon } from 'circomlibjs';
 import { readManifest } from '../circuits/artifacts.ts';
 import { InputError } from '../circuits/errors.ts';
-import { quantizeInputs } from '../circuits/input.ts';
+import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
 import { SPONGE_RATE, spongeBlocks } from '../circuits/gadgets.ts';
 import { hashedTensor, packWords } from '../circuits/input-hash.ts';
 import type { Manifest } from '../circuits/manifest.ts';
@@ -26,9 +26,9 @@ export async function poseidonSponge(words: readonly bigint[]): Promise<bigint> 
   return state;
 }
 
-/** The content hash a model compiled with --input hashed computes for quantized inputs (one array per input, manifest order). */
-export async function inputContentHash(manifest: Pick<Manifest, 'inputs'>, quantized: readonly (readonly bigint[])[]): Promise<bigint> {
-  return poseidonSponge(packWords(manifest.inputs.map(hashedTensor), quantized));
+/** The content hash a model compiled with --input hashed computes for its quantized inputs (quantizeInputs's map). */
+export async function inputContentHash(manifest: Pick<Manifest, 'inputs'>, quantized: ReadonlyMap<string, QuantizedTensor>): Promise<bigint> {
+  return poseidonSponge(packWords(manifest.inputs.map(hashedTensor), manifest.inputs.map((t) => quantized.get(t.name)!.values)));
 }
 
 export interface InputHashResult {
@@ -53,6 +53,6 @@ export async function hashInput(dir: string, inputJson: unknown, source: string)
     });
   }
   const inputs = quantizeInputs(inputJson, manifest.inputs, source);
-  const hash = await inputContentHash(manifest, manifest.inputs.map((t) => inputs.get(t.name)!.values));
+  const hash = await inputContentHash(manifest, inputs);
   return { contentHash: contentHashHex(hash), clampedInputs: [...inputs.values()].reduce((a, q) => a + q.clamped, 0) };
 }

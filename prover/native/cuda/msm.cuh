@@ -146,11 +146,11 @@ class MsmEngine {
     spanOffsets_.reserve(windows + 1, "msm window offsets");
     uint32_t* spanOffsets = spanOffsets_.data();
     launch("msm: window offsets", windows + 1, [=] ZKN_HD(uint64_t w) { spanOffsets[w] = static_cast<uint32_t>(w) * spansPerWindow; });
-    const Jacobian* windowSums = reduceJacobians(weighted, spanOffsets, windows);
+    reduceJacobians(weighted, spanOffsets, windows);
 
-    // 5: Horner, Σ_w 2^(w·c)·S_w.
+    // 5: Horner, Σ_w 2^(w·c)·S_w, over the window sums reduceJacobians left in gathered_.
     std::vector<Jacobian> sums(windows);
-    download(windowSums, sums.data(), windows);
+    gathered_.download(sums.data(), windows, "msm window sums");
     Jacobian result = sums[windows - 1];
     for (unsigned w = windows - 1; w-- > 0;) {
       for (unsigned i = 0; i < c; ++i) result = result.dbl();
@@ -240,14 +240,6 @@ class MsmEngine {
       for (uint32_t e = begin; e < end; ++e) sum += elements[e];
       out[t] = sum;
     });
-  }
-
-  static void download(const Jacobian* from, Jacobian* to, size_t n) {
-#if defined(__CUDACC__)
-    check(cudaMemcpy(to, from, n * sizeof(Jacobian), cudaMemcpyDeviceToHost), "msm window sums");
-#else
-    std::memcpy(static_cast<void*>(to), from, n * sizeof(Jacobian));
-#endif
   }
 
  private:

@@ -368,14 +368,17 @@ std::vector<Coefficient> readCoefficients(BinFile& f, const Zkey& key) {
 
 std::string icCount(const Zkey& key) { return plural(uint64_t{key.nPublic} + 1, "point") + " (nPublic + 1)"; }
 
-// Writes to `path`.tmp and renames it into place, so a failed write never leaves a
-// half-written key where a proving key is expected.
+// Writes a binfile of `format` with `sections` sections to `path`.tmp and renames it into
+// place, so a failed write never leaves a half-written key where a proving key is expected.
 class FileWriter {
  public:
-  explicit FileWriter(const std::string& path) : path_(path), tmp_(path + ".tmp") {
+  FileWriter(const std::string& path, const Format& format, uint32_t sections) : path_(path), tmp_(path + ".tmp") {
     out_.rdbuf()->pubsetbuf(buffer_.data(), buffer_.size());
     out_.open(tmp_, std::ios::binary | std::ios::trunc);
     if (!out_) throw UserError("cannot write " + path_ + ": " + std::strerror(errno));
+    bytes(format.magic, 4);
+    u32(format.version);
+    u32(sections);
   }
   ~FileWriter() {
     std::error_code ignored;
@@ -386,6 +389,16 @@ class FileWriter {
   void u32(uint32_t v) { bytes(&v, 4); }
   void u64(uint64_t v) { bytes(&v, 8); }
   void limbs(const Limbs& v) { bytes(v.data(), sizeof v); }
+  // A section's id and payload size; the payload follows.
+  void section(uint32_t id, uint64_t size) {
+    u32(id);
+    u64(size);
+  }
+  // A field's element size and modulus, as headers hold them.
+  void modulus(const Limbs& p) {
+    u32(kN8);
+    limbs(p);
+  }
 
   void commit() {
     out_.close();
@@ -405,8 +418,7 @@ class FileWriter {
 
 template <typename Point>
 void writePoints(FileWriter& w, uint32_t id, const std::vector<Point>& points) {
-  w.u32(id);
-  w.u64(points.size() * sizeof(Point));
+  w.section(id, points.size() * sizeof(Point));
   w.bytes(points.data(), points.size() * sizeof(Point));
 }
 
@@ -456,21 +468,14 @@ std::vector<G1Raw> readZkeyIC(const std::string& path) {
 // ptau the key came from, and only `snarkjs zkey verify` checks it.
 void writeZkey(const std::string& path, const Zkey& key, const std::vector<G1Raw>& ic) {
   checkWritable(key, ic);
-  FileWriter w(path);
-  w.bytes(kZkeyFormat.magic, 4);
-  w.u32(kZkeyFormat.version);
-  w.u32(10);
+  FileWriter w(path, kZkeyFormat, 10);
 
-  w.u32(kHeader);
-  w.u64(4);
+  w.section(kHeader, 4);
   w.u32(kGroth16);
 
-  w.u32(kGroth16Header);
-  w.u64(kZkeyGroth16HeaderBytes);
-  w.u32(kN8);
-  w.limbs(key.q);
-  w.u32(kN8);
-  w.limbs(key.r);
+  w.section(kGroth16Header, kZkeyGroth16HeaderBytes);
+  w.modulus(key.q);
+  w.modulus(key.r);
   w.u32(key.nVars);
   w.u32(key.nPublic);
   w.u32(key.domainSize);
@@ -483,8 +488,7 @@ void writeZkey(const std::string& path, const Zkey& key, const std::vector<G1Raw
 
   writePoints(w, kIc, ic);
 
-  w.u32(kCoefficients);
-  w.u64(4 + key.coefficients.size() * kCoefficientBytes);
+  w.section(kCoefficients, 4 + key.coefficients.size() * kCoefficientBytes);
   w.u32(static_cast<uint32_t>(key.coefficients.size()));
   for (const Coefficient& c : key.coefficients) {
     w.u32(c.matrix);
@@ -500,8 +504,7 @@ void writeZkey(const std::string& path, const Zkey& key, const std::vector<G1Raw
   writePoints(w, kH, key.H);
 
   const uint8_t csHash[64] = {};
-  w.u32(kContributions);
-  w.u64(sizeof csHash + 4);
+  w.section(kContributions, sizeof csHash + 4);
   w.bytes(csHash, sizeof csHash);
   w.u32(0);
   w.commit();
@@ -598,17 +601,11 @@ R1cs readR1cs(const std::string& path) {
 }
 
 void writeWitness(const std::string& path, const Witness& witness) {
-  FileWriter w(path);
-  w.bytes(kWtnsFormat.magic, 4);
-  w.u32(kWtnsFormat.version);
-  w.u32(2);
-  w.u32(kWtnsHeader);
-  w.u64(kWtnsHeaderBytes);
-  w.u32(kN8);
-  w.limbs(witness.prime);
+  FileWriter w(path, kWtnsFormat, 2);
+  w.section(kWtnsHeader, kWtnsHeaderBytes);
+  w.modulus(witness.prime);
   w.u32(static_cast<uint32_t>(witness.values.size()));
-  w.u32(kWtnsValues);
-  w.u64(witness.values.size() * kN8);
+  w.section(kWtnsValues, witness.values.size() * kN8);
   w.bytes(witness.values.data(), witness.values.size() * kN8);
   w.commit();
 }
@@ -618,19 +615,13 @@ void writeR1cs(const std::string& path, const R1cs& r1cs) {
   uint64_t constraintBytes = 0;
   for (const R1csConstraint& c : r1cs.constraints)
     for (const std::vector<R1csTerm>* lc : {&c.a, &c.b, &c.c}) constraintBytes += 4 + lc->size() * (4 + kN8);
-  FileWriter w(path);
-  w.bytes(kR1csFormat.magic, 4);
-  w.u32(kR1csFormat.version);
-  w.u32(3);
-  w.u32(kR1csHeader);
-  w.u64(kR1csHeaderBytes);
-  w.u32(kN8);
-  w.limbs(r1cs.prime);
+  FileWriter w(path, kR1csFormat, 3);
+  w.section(kR1csHeader, kR1csHeaderBytes);
+  w.modulus(r1cs.prime);
   for (uint32_t v : {r1cs.nWires, r1cs.nPubOut, r1cs.nPubIn, r1cs.nPrvIn}) w.u32(v);
   w.u64(r1cs.nWires);  // labels: wire i is label i
   w.u32(r1cs.nConstraints);
-  w.u32(kR1csConstraints);
-  w.u64(constraintBytes);
+  w.section(kR1csConstraints, constraintBytes);
   for (const R1csConstraint& c : r1cs.constraints)
     for (const std::vector<R1csTerm>* lc : {&c.a, &c.b, &c.c}) {
       w.u32(static_cast<uint32_t>(lc->size()));
@@ -639,8 +630,7 @@ void writeR1cs(const std::string& path, const R1cs& r1cs) {
         w.limbs(t.value);
       }
     }
-  w.u32(kR1csLabels);
-  w.u64(uint64_t{r1cs.nWires} * 8);
+  w.section(kR1csLabels, uint64_t{r1cs.nWires} * 8);
   for (uint64_t i = 0; i < r1cs.nWires; ++i) w.u64(i);
   w.commit();
 }
