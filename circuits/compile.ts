@@ -7,20 +7,20 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultCalibration, observeRanges, parseCalibration, type Calibration } from './calibrate.ts';
-import { emitCircom, MAIN_TEMPLATE, signalNames } from './emit.ts';
+import { emitCircom, MAIN_TEMPLATE, signalNames, type SignalNames } from './emit.ts';
 import { ArtifactError } from './errors.ts';
 import { readUserJsonFile, writeFileAtomic, writeJsonAtomic } from './files.ts';
 import { nodeCost, nodeNote, outputConstraints } from './ir/index.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
 import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
 import { inRangeCost, inRangeParams } from './gadgets.ts';
-import { CIRCUIT_FILE, CONTENT_HASH_SIGNAL, MANIFEST_FILE, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
+import { CIRCUIT_FILE, CONTENT_HASH_SIGNAL, MANIFEST_FILE, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
 import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
 import { sizeOf } from './tensor.ts';
-import { hashedTensor, inputHashCost } from './input-hash.ts';
-import { DEFAULT_VISIBILITY, withArgmaxOutput, type InputVisibility, type OutputVisibility, type Visibility } from './visibility.ts';
+import { committedTensors, inputHashCost, modelCommitment, modelCommitmentCost, outputHashCost } from './commitments.ts';
+import { DEFAULT_VISIBILITY, withArgmaxOutput, withCommittedWeights, type InputVisibility, type OutputVisibility, type Visibility, type WeightVisibility } from './visibility.ts';
 
 export interface CompileOptions {
   /** Calibration JSON file (see circuits/calibrate.ts); default: standard-normal samples. */
@@ -33,7 +33,9 @@ export interface CompileOptions {
   inputRangeCheck?: boolean;
   /** What the proof reveals of the input (default public; private and hashed inputs are range-checked in the circuit, hashed ones also hashed into the content hash). */
   input?: InputVisibility;
-  /** What it reveals of the output (default logits; argmax: only the class index). */
+  /** Whether the weights are circuit constants (the default) or private signals under a public model commitment. */
+  weights?: WeightVisibility;
+  /** What it reveals of the output (default logits; argmax: only the class index; hashed: a Poseidon hash of the outputs). */
   output?: OutputVisibility;
   onProgress?: (message: string) => void;
 }
@@ -73,7 +75,15 @@ function layerReports(ir: IrModel): LayerReport[] {
     reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: nodeCost(node, ir), bits: signedBits(out.min, out.max), note: nodeNote(node, ir) });
   }
   if (ir.hashedInputs) {
-    reports.push({ node: '(input hash)', op: 'PoseidonSponge', output: CONTENT_HASH_SIGNAL, shape: [1], constraints: inputHashCost(ir.inputs.map(hashedTensor)), bits: 254, note: 'content hash = Poseidon of the packed input' });
+    reports.push({ node: '(input hash)', op: 'PoseidonSponge', output: CONTENT_HASH_SIGNAL, shape: [1], constraints: inputHashCost(ir), bits: 254, note: 'content hash = Poseidon of the packed input' });
+  }
+  const committed = committedTensors(ir);
+  if (committed.length > 0) {
+    const elements = committed.reduce((a, t) => a + t.size, 0);
+    reports.push({ node: '(model commitment)', op: 'PoseidonSponge', output: MODEL_COMMITMENT_SIGNAL, shape: [1], constraints: modelCommitmentCost(ir), bits: 254, note: `model commitment = Poseidon of ${elements} range-checked weights and biases` });
+  }
+  if (ir.hashedOutputs) {
+    reports.push({ node: '(output hash)', op: 'PoseidonSponge', output: OUTPUT_HASH_SIGNAL, shape: [1], constraints: outputHashCost(ir), bits: 254, note: 'output hash = Poseidon of the packed outputs' });
   }
   const bindings = outputConstraints(ir);
   if (bindings > 0) {
@@ -85,17 +95,30 @@ function layerReports(ir: IrModel): LayerReport[] {
 function publicSignalRuns(ir: IrModel): PublicSignalRun[] {
   const runs: PublicSignalRun[] = [];
   let offset = 0;
-  for (const t of ir.outputs) {
-    runs.push({ kind: 'output', tensor: t.name, offset, length: sizeOf(t.shape) });
-    offset += sizeOf(t.shape);
+  const one = (kind: PublicSignalRun['kind'], tensor: string) => runs.push({ kind, tensor, offset: offset++, length: 1 });
+  if (ir.hashedOutputs) one('output-hash', OUTPUT_HASH_SIGNAL);
+  else {
+    for (const t of ir.outputs) {
+      runs.push({ kind: 'output', tensor: t.name, offset, length: sizeOf(t.shape) });
+      offset += sizeOf(t.shape);
+    }
   }
-  runs.push({ kind: 'content', tensor: CONTENT_HASH_SIGNAL, offset, length: 1 });
-  offset += 1;
+  one('content', CONTENT_HASH_SIGNAL);
+  if (committedTensors(ir).length > 0) one('model', MODEL_COMMITMENT_SIGNAL);
   for (const t of ir.publicInputs ? ir.inputs : []) {
     runs.push({ kind: 'input', tensor: t.name, offset, length: sizeOf(t.shape) });
     offset += sizeOf(t.shape);
   }
   return runs;
+}
+
+/** The manifest's record of the model commitment: its value and the committed tensors in hashing order. */
+async function commitmentSpec(ir: IrModel, names: SignalNames): Promise<NonNullable<Manifest['modelCommitment']>> {
+  const tensors = committedTensors(ir).map((t) => {
+    const node = ir.nodes.find((n) => n.output === t.node)!;
+    return { node: node.node, tensor: t.node, role: t.role, signal: names.committed.get(t.node)![t.role], length: t.size, min: t.min.toString(), max: t.max.toString() };
+  });
+  return { value: (await modelCommitment(ir)).toString(), tensors };
 }
 
 /** Compiles an ONNX model into `outDir` (created if needed). */
@@ -109,7 +132,11 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     throw new ArtifactError(`cannot read the model ${modelPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
   progress(`loading ${path.basename(modelPath)}`);
-  const visibility: Visibility = { input: options.input ?? DEFAULT_VISIBILITY.input, output: options.output ?? DEFAULT_VISIBILITY.output };
+  const visibility: Required<Visibility> = {
+    input: options.input ?? DEFAULT_VISIBILITY.input,
+    weights: options.weights ?? DEFAULT_VISIBILITY.weights,
+    output: options.output ?? DEFAULT_VISIBILITY.output,
+  };
   const loaded = loadOnnx(bytes, modelPath);
   const graph = visibility.output === 'argmax' ? withArgmaxOutput(loaded) : loaded;
   const ng = normalize(graph);
@@ -122,7 +149,9 @@ export async function compileModel(modelPath: string, outDir: string, options: C
 
   progress('quantizing');
   const multiplierBits = options.multiplierBits ?? bits + 4;
-  const ir = quantize(ng, ranges, { bits, multiplierBits, inputRangeCheck: options.inputRangeCheck ?? false, publicInputs: visibility.input === 'public', hashedInputs: visibility.input === 'hashed' });
+  const quantized = quantize(ng, ranges, { bits, multiplierBits, inputRangeCheck: options.inputRangeCheck ?? false, publicInputs: visibility.input === 'public', hashedInputs: visibility.input === 'hashed' });
+  const withWeights = visibility.weights === 'hashed' ? withCommittedWeights(quantized, path.basename(modelPath)) : quantized;
+  const ir: IrModel = visibility.output === 'hashed' ? { ...withWeights, hashedOutputs: true } : withWeights;
 
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   progress('emitting Circom');
@@ -143,6 +172,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     outputs: ir.outputs.map((t) => boundary(t, names.outputs.get(t.name)!)),
     visibility,
     publicSignals,
+    ...(visibility.weights === 'hashed' ? { modelCommitment: await commitmentSpec(ir, names) } : {}),
     layers,
   };
   await mkdir(outDir, { recursive: true });

@@ -1,20 +1,22 @@
 /**
  * Emit: integer IR → one Circom file. Weights are constants inside linear
- * expressions (a multiply-accumulate against a constant costs no constraint);
- * only gadgets (circuits/templates) add constraints. Public outputs are declared
- * first so they lead public.json, then the content hash, then the public inputs.
+ * expressions (a multiply-accumulate against a constant costs no constraint), or, with
+ * --weights hashed, private signals under the model commitment; only gadgets
+ * (circuits/templates) and products of two signals add constraints. Public outputs are
+ * declared first so they lead public.json, then the content hash, the model commitment
+ * and the public inputs.
  */
-import { CONTENT_HASH_SIGNAL } from './manifest.ts';
+import { CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL } from './manifest.ts';
 import { inRangeComponent, inRangeParams } from './gadgets.ts';
-import { hashedTensor, inputHashCost, wordTerms, type WordTerm } from './input-hash.ts';
+import { committedTensors, emitPackedHash, inputHashCost, modelCommitmentCost, outputHashCost, packedTensor } from './commitments.ts';
 import { emitAffine } from './ir/affine.ts';
 import { emitArgMax } from './ir/argmax.ts';
-import { emitConv } from './ir/conv.ts';
+import { emitCommittedConv, emitConv } from './ir/conv.ts';
 import { emitLeakyRelu } from './ir/leakyrelu.ts';
 import { emitLookup } from './ir/lookup.ts';
 import { emitMaxPool } from './ir/maxpool.ts';
 import { nodeCost } from './ir/index.ts';
-import { emitLinear } from './ir/linear.ts';
+import { emitCommittedLinear, emitLinear } from './ir/linear.ts';
 import { emitRequantize } from './ir/requantize.ts';
 import { emitSoftmax } from './ir/softmax.ts';
 import type { IrModel, IrNode, ViewNode } from './ir/types.ts';
@@ -22,10 +24,18 @@ import { sizeOf } from './tensor.ts';
 
 export const MAIN_TEMPLATE = 'Model';
 
+/** The private input signals holding one committed node's weights and bias. */
+export interface CommittedSignals {
+  weights: string;
+  bias: string;
+}
+
 /** Circom names for every IR tensor, unique and valid identifiers. */
 export interface SignalNames {
   inputs: Map<string, string>;
   outputs: Map<string, string>;
+  /** By committed node (its output tensor). */
+  committed: Map<string, CommittedSignals>;
 }
 
 function identifier(prefix: string, name: string, taken: Set<string>): string {
@@ -38,10 +48,13 @@ function identifier(prefix: string, name: string, taken: Set<string>): string {
 
 export function signalNames(ir: IrModel): SignalNames {
   const taken = new Set<string>();
-  return {
-    inputs: new Map(ir.inputs.map((t) => [t.name, identifier('in', t.name, taken)])),
-    outputs: new Map(ir.outputs.map((t) => [t.name, identifier('out', t.name, taken)])),
-  };
+  const inputs = new Map(ir.inputs.map((t) => [t.name, identifier('in', t.name, taken)]));
+  const outputs = new Map(ir.outputs.map((t) => [t.name, identifier('out', t.name, taken)]));
+  const committed = new Map<string, CommittedSignals>();
+  for (const n of ir.nodes) {
+    if ((n.kind === 'linear' || n.kind === 'conv') && n.committed) committed.set(n.output, { weights: identifier('weights', n.output, taken), bias: identifier('bias', n.output, taken) });
+  }
+  return { inputs, outputs, committed };
 }
 
 export interface EmitOptions {
@@ -50,15 +63,15 @@ export interface EmitOptions {
 }
 
 /** One node's Circom: helper functions (constant tables) and the lines of the main template. */
-function emitNode(node: Exclude<IrNode, ViewNode>, ir: IrModel, names: ReadonlyMap<string, string>, id: string): { functions: string[]; body: string[] } {
+function emitNode(node: Exclude<IrNode, ViewNode>, ir: IrModel, names: ReadonlyMap<string, string>, signals: SignalNames, id: string): { functions: string[]; body: string[] } {
   if (node.kind === 'affine') return { functions: [], body: emitAffine(node, names, id) };
   const input = ir.tensors.get(node.input)!;
   const inputName = names.get(node.input)!;
   switch (node.kind) {
     case 'linear':
-      return emitLinear(node, inputName, id);
+      return node.committed ? { functions: [], body: emitCommittedLinear(node, inputName, id, signals.committed.get(node.output)!) } : emitLinear(node, inputName, id);
     case 'conv':
-      return emitConv(node, inputName, id);
+      return node.committed ? emitCommittedConv(node, inputName, id, signals.committed.get(node.output)!) : emitConv(node, inputName, id);
     case 'maxpool':
       return emitMaxPool(node, input, inputName, id);
     case 'lookup':
@@ -74,34 +87,57 @@ function emitNode(node: Exclude<IrNode, ViewNode>, ir: IrModel, names: ReadonlyM
   }
 }
 
-/** The content hash of `--input hashed`: the range-checked inputs packed into words (circuits/input-hash.ts) and absorbed by PoseidonSponge. */
+/** InRange on every element of signal array `id`. */
+function emitRangeCheck(id: string, size: number, min: bigint, max: bigint): string[] {
+  const gadget = inRangeComponent(inRangeParams(min, max));
+  return [`component ${id}_range[${size}];`, `for (var i = 0; i < ${size}; i++) {`, `  ${id}_range[i] = ${gadget};`, `  ${id}_range[i].in <== ${id}[i];`, '}'];
+}
+
+/** The content hash of `--input hashed`: the range-checked inputs packed into words (circuits/commitments.ts) and absorbed by PoseidonSponge. */
 function emitInputHash(ir: IrModel, signals: SignalNames): string[] {
-  const tensors = ir.inputs.map(hashedTensor);
-  const words = wordTerms(tensors);
-  const term = ({ tensor, index, shift }: WordTerm): string => {
-    const t = tensors[tensor]!;
-    const element = `${signals.inputs.get(ir.inputs[tensor]!.name)}[${index}]`;
-    const offset = t.min === 0n ? element : `(${element} ${t.min < 0n ? '+' : '-'} ${t.min < 0n ? -t.min : t.min})`;
-    return shift === 0 ? offset : `${offset} * ${1n << BigInt(shift)}`;
-  };
+  const sponge = `${CONTENT_HASH_SIGNAL}_sponge`;
   return [
-    `// Content hash: Poseidon sponge of the input packed into ${words.length} words (circuits/input-hash.ts), ${inputHashCost(tensors)} constraints.`,
-    `component ${CONTENT_HASH_SIGNAL}_sponge = PoseidonSponge(${words.length});`,
-    ...words.map((terms, w) => `${CONTENT_HASH_SIGNAL}_sponge.words[${w}] <== ${terms.map(term).join(' + ')};`),
-    `${CONTENT_HASH_SIGNAL} <== ${CONTENT_HASH_SIGNAL}_sponge.out;`,
+    `// Content hash: Poseidon sponge of the packed input (circuits/commitments.ts), ${inputHashCost(ir)} constraints.`,
+    ...emitPackedHash(sponge, ir.inputs.map(packedTensor), (t, i) => `${signals.inputs.get(ir.inputs[t]!.name)}[${i}]`),
+    `${CONTENT_HASH_SIGNAL} <== ${sponge}.out;`,
+  ];
+}
+
+/** The model commitment of `--weights hashed`: committed weights range-checked, packed and hashed; the public input must equal the hash. */
+function emitModelCommitment(ir: IrModel, signals: SignalNames): string[] {
+  const tensors = committedTensors(ir);
+  const signal = (t: number): string => signals.committed.get(tensors[t]!.node)![tensors[t]!.role];
+  const sponge = `${MODEL_COMMITMENT_SIGNAL}_sponge`;
+  return [
+    `// Model commitment: every committed weight and bias range-checked, packed and hashed (circuits/commitments.ts), ${modelCommitmentCost(ir)} constraints.`,
+    ...tensors.flatMap((t, k) => emitRangeCheck(signal(k), t.size, t.min, t.max)),
+    ...emitPackedHash(sponge, tensors, (t, i) => `${signal(t)}[${i}]`),
+    `${MODEL_COMMITMENT_SIGNAL} === ${sponge}.out;`,
+  ];
+}
+
+/** The output hash of `--output hashed`: the outputs packed over their proven intervals and hashed. */
+function emitOutputHash(ir: IrModel, names: ReadonlyMap<string, string>): string[] {
+  const sponge = `${OUTPUT_HASH_SIGNAL}_sponge`;
+  return [
+    `// Output hash: Poseidon sponge of the packed outputs (circuits/commitments.ts), ${outputHashCost(ir)} constraints.`,
+    ...emitPackedHash(sponge, ir.outputs.map(packedTensor), (t, i) => `${names.get(ir.outputs[t]!.name)}[${i}]`),
+    `${OUTPUT_HASH_SIGNAL} <== ${sponge}.out;`,
   ];
 }
 
 export function emitCircom(ir: IrModel, options: EmitOptions): string {
   const signals = signalNames(ir);
-  const taken = new Set<string>([...signals.inputs.values(), ...signals.outputs.values()]);
+  const taken = new Set<string>([...signals.inputs.values(), ...signals.outputs.values(), ...[...signals.committed.values()].flatMap((c) => [c.weights, c.bias])]);
   const names = new Map<string, string>(signals.inputs);
   const functions: string[] = [];
   const body: string[] = [];
   const needsRequantize = ir.nodes.some((n) => n.kind === 'requantize' || n.kind === 'leakyrelu');
 
+  const committed = signals.committed.size > 0;
   body.push('// Public outputs first: they lead public.json.');
-  for (const t of ir.outputs) body.push(`signal output ${signals.outputs.get(t.name)}[${sizeOf(t.shape)}];`);
+  if (ir.hashedOutputs) body.push(`signal output ${OUTPUT_HASH_SIGNAL};`);
+  else for (const t of ir.outputs) body.push(`signal output ${signals.outputs.get(t.name)}[${sizeOf(t.shape)}];`);
   if (ir.hashedInputs) {
     // The last public output, so public.json keeps the layout [outputs][content hash].
     body.push(`signal output ${CONTENT_HASH_SIGNAL};`);
@@ -110,16 +146,14 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
     // (snarkjs adds a constraint row per public signal), which is all a commitment to it needs.
     body.push(`signal input ${CONTENT_HASH_SIGNAL};`);
   }
+  // Public inputs follow in declaration order: the model commitment right after the content hash.
+  if (committed) body.push(`signal input ${MODEL_COMMITMENT_SIGNAL};`);
   for (const t of ir.inputs) {
     body.push(`signal input ${signals.inputs.get(t.name)}[${sizeOf(t.shape)}];`);
   }
   if (ir.inputRangeCheck) {
     for (const t of ir.inputs) {
-      const id = signals.inputs.get(t.name)!;
-      const gadget = inRangeComponent(inRangeParams(t.min, t.max));
-      body.push('', `// Range check of input "${t.name}": each element in [${t.min}, ${t.max}].`);
-      body.push(`component ${id}_range[${sizeOf(t.shape)}];`);
-      body.push(`for (var i = 0; i < ${sizeOf(t.shape)}; i++) {`, `  ${id}_range[i] = ${gadget};`, `  ${id}_range[i].in <== ${id}[i];`, '}');
+      body.push('', `// Range check of input "${t.name}": each element in [${t.min}, ${t.max}].`, ...emitRangeCheck(signals.inputs.get(t.name)!, sizeOf(t.shape), t.min, t.max));
     }
   }
   if (ir.hashedInputs) body.push('', ...emitInputHash(ir, signals));
@@ -132,24 +166,28 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
     }
     const id = identifier('t', node.output, taken);
     names.set(node.output, id);
-    const emitted = emitNode(node, ir, names, id);
+    const emitted = emitNode(node, ir, names, signals, id);
     functions.push(...emitted.functions);
     body.push(...emitted.body);
   }
+  if (committed) body.push('', ...emitModelCommitment(ir, signals));
   body.push('');
-  for (const t of ir.outputs) {
-    const id = signals.outputs.get(t.name)!;
-    body.push(`for (var i = 0; i < ${sizeOf(t.shape)}; i++) {`, `  ${id}[i] <== ${names.get(t.name)}[i];`, '}');
+  if (ir.hashedOutputs) body.push(...emitOutputHash(ir, names));
+  else {
+    for (const t of ir.outputs) {
+      const id = signals.outputs.get(t.name)!;
+      body.push(`for (var i = 0; i < ${sizeOf(t.shape)}; i++) {`, `  ${id}[i] <== ${names.get(t.name)}[i];`, '}');
+    }
   }
 
   const includes = [
     needsRequantize ? 'requantize.circom' : undefined,
     ir.nodes.some((n) => n.kind === 'argmax' || n.kind === 'maxpool') ? 'argmax.circom' : undefined,
-    ir.inputRangeCheck ? 'range.circom' : undefined,
+    ir.inputRangeCheck || committed ? 'range.circom' : undefined,
     ir.nodes.some((n) => n.kind === 'lookup' || n.kind === 'softmax') ? 'activation.circom' : undefined,
-    ir.hashedInputs ? 'content-hash.circom' : undefined,
+    ir.hashedInputs || committed || ir.hashedOutputs ? 'content-hash.circom' : undefined,
   ].filter(Boolean);
-  const publicInputs = ir.hashedInputs ? [] : [CONTENT_HASH_SIGNAL, ...(ir.publicInputs ? signals.inputs.values() : [])];
+  const publicInputs = [...(ir.hashedInputs ? [] : [CONTENT_HASH_SIGNAL]), ...(committed ? [MODEL_COMMITMENT_SIGNAL] : []), ...(ir.publicInputs ? signals.inputs.values() : [])];
   return [
     'pragma circom 2.1.0;',
     `// Generated by zkinfer from ${options.origin}.`,

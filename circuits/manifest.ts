@@ -19,6 +19,10 @@ export const MANIFEST_VERSION = 2;
  * same position, so contracts keep their layout.
  */
 export const CONTENT_HASH_SIGNAL = 'content_hash';
+/** The model commitment public input of `--weights hashed` (circuits/commitments.ts), right after the content hash. */
+export const MODEL_COMMITMENT_SIGNAL = 'model_commitment';
+/** The output hash public output of `--output hashed`, in place of the outputs. */
+export const OUTPUT_HASH_SIGNAL = 'output_hash';
 
 /** A quantized integer tensor at the model's boundary: real ≈ scale · (q − zeroPoint). */
 export interface BoundaryTensor {
@@ -42,15 +46,28 @@ export interface BoundaryTensor {
 
 /**
  * A contiguous run of public signals (in snarkjs public.json order). The layout is always
- * [outputs…][content hash][public inputs…].
+ * [outputs… | output hash][content hash][model commitment, with --weights hashed][public inputs…].
  */
 export interface PublicSignalRun {
-  kind: 'output' | 'content' | 'input';
-  /** The ONNX tensor name (CONTENT_HASH_SIGNAL for the content run). */
+  kind: 'output' | 'output-hash' | 'content' | 'model' | 'input';
+  /** The ONNX tensor name (the signal's name for the one-signal runs: output hash, content, model). */
   tensor: string;
   /** Index of the run's first element in public.json. */
   offset: number;
   length: number;
+}
+
+/** A tensor under the model commitment (`--weights hashed`): the weights or bias of one IR node, a private input signal. */
+export interface CommittedTensorSpec {
+  /** The ONNX node. */
+  node: string;
+  /** The IR node's output tensor, which names it in ir.json. */
+  tensor: string;
+  role: 'weights' | 'bias';
+  signal: string;
+  length: number;
+  min: string;
+  max: string;
 }
 
 /** One compiled layer: an IR node and what it costs. */
@@ -105,6 +122,8 @@ export interface Manifest {
   /** What the proof reveals (compile --input / --output; circuits/visibility.ts). Absent in manifests from before: public, logits. */
   visibility?: Visibility;
   publicSignals: PublicSignalRun[];
+  /** `--weights hashed`: the model commitment (decimal) and the tensors it commits to, in hashing order; the values are in ir.json. */
+  modelCommitment?: { value: string; tensors: CommittedTensorSpec[] };
   layers: LayerReport[];
   setup?: {
     /** "ptau": snarkjs setup from a powers-of-tau file + a phase-2 contribution; "dev": the native engine's development setup. */

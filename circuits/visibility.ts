@@ -1,5 +1,6 @@
 /**
- * What a proof reveals (`compile --input public|private|hashed --output logits|argmax`):
+ * What a proof reveals (`compile --input public|private|hashed --weights constant|hashed
+ * --output logits|argmax|hashed`):
  *
  * - input `public` (the default): the quantized input is a public signal; verifiers check
  *   its range, or the circuit does with --input-range-check.
@@ -9,27 +10,61 @@
  * - input `hashed`: private and range-checked, and the circuit computes the content hash
  *   itself, a Poseidon hash of the quantized input (circuits/input-hash.ts), in place of
  *   the prover-supplied one: the proof binds this very input to its output.
+ * - weights `constant` (the default): weights are constants of the circuit, and a
+ *   multiply-accumulate against a constant costs no constraint.
+ * - weights `hashed`: the weights and biases of the weight-bearing ops (WEIGHT_OPS) are
+ *   private signals, range-checked, and hashed into the model commitment, a public input the
+ *   circuit checks (circuits/commitments.ts): the circuit no longer holds the weights, every
+ *   multiply-accumulate costs one constraint, and a proof with other weights fails. Other
+ *   constants (per-channel Mul/Add, tables, quantization multipliers) stay in the circuit, and
+ *   gadget widths still come from the committed weights' value ranges. There is no `private`:
+ *   weights without a commitment would let a prover pick any weights, and a proof would say
+ *   nothing about which model answered.
  * - output `logits` (the default): every output element is public.
  * - output `argmax`: the circuit appends an ArgMax over the single output's last axis
  *   (ties: the first index, as ONNX's ArgMax) and only the class indices are public: one
  *   signal for a classifier, the cheapest on-chain verdict.
+ * - output `hashed`: one public signal, the Poseidon hash of the output tensors; whoever
+ *   knows the outputs (output.json) checks them against it.
  *
- * The public signal layout stays [outputs…][content hash][public inputs…].
+ * The public signal layout is [outputs… | output hash][content hash][model commitment][public inputs…].
  */
 import { InputError, UnsupportedError } from './errors.ts';
 import type { Graph } from './graph.ts';
+import type { IrModel } from './ir/types.ts';
 
 export const INPUT_VISIBILITIES = ['public', 'private', 'hashed'] as const;
-export const OUTPUT_VISIBILITIES = ['logits', 'argmax'] as const;
+export const WEIGHT_VISIBILITIES = ['constant', 'hashed'] as const;
+export const OUTPUT_VISIBILITIES = ['logits', 'argmax', 'hashed'] as const;
 export type InputVisibility = (typeof INPUT_VISIBILITIES)[number];
+export type WeightVisibility = (typeof WEIGHT_VISIBILITIES)[number];
 export type OutputVisibility = (typeof OUTPUT_VISIBILITIES)[number];
 
 export interface Visibility {
   input: InputVisibility;
+  /** Absent in manifests from before --weights: constant. */
+  weights?: WeightVisibility;
   output: OutputVisibility;
 }
 
-export const DEFAULT_VISIBILITY: Visibility = { input: 'public', output: 'logits' };
+export const DEFAULT_VISIBILITY: Required<Visibility> = { input: 'public', weights: 'constant', output: 'logits' };
+
+/** ONNX ops whose constant operands are the model's weights: what `--weights hashed` commits to. */
+export const WEIGHT_OPS: ReadonlySet<string> = new Set(['Gemm', 'MatMul', 'Conv', 'QLinearMatMul', 'QLinearConv', 'MatMulInteger', 'ConvInteger']);
+
+/**
+ * The IR with the weights and biases of its weight-bearing linear and conv nodes marked
+ * committed (private signals under the model commitment). Refuses a model with none.
+ */
+export function withCommittedWeights(ir: IrModel, model: string): IrModel {
+  const nodes = ir.nodes.map((n) => ((n.kind === 'linear' || n.kind === 'conv') && WEIGHT_OPS.has(n.op) ? { ...n, committed: true } : n));
+  if (!nodes.some((n) => (n.kind === 'linear' || n.kind === 'conv') && n.committed)) {
+    throw new UnsupportedError(`--weights hashed: ${model} has no weights to commit to (no ${[...WEIGHT_OPS].join(', ')} node with constant weights)`, {
+      hint: 'use --weights constant',
+    });
+  }
+  return { ...ir, nodes };
+}
 
 /** The node `--output argmax` appends (its output is the model's new output). */
 export const ARGMAX_OUTPUT_NODE = 'zkinfer_output_argmax';

@@ -3,6 +3,7 @@ import type { Manifest } from '../circuits/manifest.ts';
 import type { DecodedTensor } from '../circuits/output.ts';
 import { DEFAULT_VISIBILITY } from '../circuits/visibility.ts';
 import type { BatchResult } from '../prover/batch.ts';
+import { contentHashHex } from '../verifier/content-hash.ts';
 
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
@@ -22,24 +23,66 @@ export function formatTensors(tensors: readonly DecodedTensor[]): string {
     .join('\n');
 }
 
+/** What a proof says: its outputs (or their hash and the claimed outputs), the content hash and any model commitment. */
+export function formatStatement(s: { outputs: readonly DecodedTensor[]; contentHash: string; outputHash?: string; modelCommitment?: string }): string {
+  return [
+    ...(s.outputs.length > 0 ? [formatTensors(s.outputs)] : []),
+    ...(s.outputHash ? [`output hash ${s.outputHash}${s.outputs.length > 0 ? ' (the outputs above hash to it)' : ''}`] : []),
+    `content hash ${s.contentHash}`,
+    ...(s.modelCommitment ? [`model commitment ${s.modelCommitment}`] : []),
+  ].join('\n');
+}
+
 function setupKind(setup: NonNullable<Manifest['setup']>): string {
   if (!setup.development) return `ptau ${setup.ptau}`;
   return setup.method === 'dev' ? 'DEVELOPMENT (setup --dev: secrets made on this machine, not trustworthy)' : 'DEVELOPMENT (local ptau: not trustworthy)';
 }
 
+/** Constraints per hashed element of a hash layer, for the reveals line. */
+function perElement(m: Manifest, node: string, elements: number): string {
+  const layer = m.layers.find((l) => l.node === node);
+  return layer && elements > 0 ? (layer.constraints / elements).toFixed(2) : '?';
+}
+
+const sizeOf = (shape: readonly number[]): number => shape.reduce((x, d) => x * d, 1);
+
 /** What a proof of this model makes public, in words. */
 function revealed(m: Manifest): string {
-  const v = m.visibility ?? DEFAULT_VISIBILITY;
+  const v = { ...DEFAULT_VISIBILITY, ...m.visibility };
   const count = m.publicSignals.reduce((a, r) => a + r.length, 0);
-  const hash = m.layers.find((l) => l.op === 'PoseidonSponge');
-  const elements = m.inputs.reduce((a, t) => a + t.shape.reduce((x, d) => x * d, 1), 0);
+  const inputElements = m.inputs.reduce((a, t) => a + sizeOf(t.shape), 0);
   const input = {
     public: 'the input',
     private: 'not the input (private, range-checked in the circuit)',
-    hashed: `not the input, whose Poseidon hash the circuit computes as the content hash (${hash ? (hash.constraints / elements).toFixed(2) : '?'} constraints per input element; zkinfer hash-input)`,
+    hashed: `not the input, whose Poseidon hash the circuit computes as the content hash (${perElement(m, '(input hash)', inputElements)} constraints per input element; zkinfer hash-input)`,
   }[v.input];
-  const output = v.output === 'argmax' ? 'the class index only (--output argmax)' : 'every output element';
-  return `${output}, the content hash and ${input}: ${count} public signal${count === 1 ? '' : 's'}`;
+  const output = {
+    logits: 'every output element',
+    argmax: 'the class index only (--output argmax)',
+    hashed: `a Poseidon hash of the outputs (${perElement(m, '(output hash)', m.outputs.reduce((a, t) => a + sizeOf(t.shape), 0))} constraints per output element)`,
+  }[v.output];
+  const weights = m.modelCommitment
+    ? `, the model commitment (the weights stay private: ${perElement(m, '(model commitment)', m.modelCommitment.tensors.reduce((a, t) => a + t.length, 0))} constraints per weight to commit, plus one per multiply-accumulate)`
+    : '';
+  return `${output}, the content hash${weights} and ${input}: ${count} public signal${count === 1 ? '' : 's'}`;
+}
+
+/** A public signal run's row of the inspect table. */
+function signalRow(m: Manifest, r: Manifest['publicSignals'][number]): (string | number)[] {
+  const indices = `${r.offset}..${r.offset + r.length - 1}`;
+  switch (r.kind) {
+    case 'content':
+      return [indices, r.kind, r.tensor, '', '', m.visibility?.input === 'hashed' ? 'Poseidon of the input' : 'keccak256(content) >> 8'];
+    case 'model':
+      return [indices, r.kind, r.tensor, '', '', `= ${m.modelCommitment?.value ?? '?'}`];
+    case 'output-hash':
+      return [indices, r.kind, r.tensor, '', '', 'Poseidon of the outputs'];
+    case 'output':
+    case 'input': {
+      const t = (r.kind === 'output' ? m.outputs : m.inputs).find((x) => x.name === r.tensor)!;
+      return [indices, r.kind, r.tensor, t.scale.toPrecision(6), t.zeroPoint, `[${t.min}, ${t.max}]`];
+    }
+  }
 }
 
 export function formatInspect(m: Manifest): string {
@@ -52,6 +95,7 @@ export function formatInspect(m: Manifest): string {
       : `quantized  ${m.quantization.bits}-bit activations and weights, ${m.quantization.multiplierBits}-bit multipliers; calibration: ${m.quantization.calibration.source}`,
     `setup      ${m.setup ? `${setupKind(m.setup)} 2^${m.setup.ptauPower}, ${m.setup.createdAt}` : 'none (run zkinfer setup)'}`,
     `reveals    ${revealed(m)}`,
+    ...(m.modelCommitment ? [`commitment ${contentHashHex(BigInt(m.modelCommitment.value))} (model commitment: Poseidon of the weights in ir.json, which stay with the prover)`] : []),
     '',
     'layers',
     table(
@@ -62,12 +106,7 @@ export function formatInspect(m: Manifest): string {
     'public signals (public.json order)',
     table(
       ['indices', 'kind', 'tensor', 'scale', 'zero point', 'range'],
-      m.publicSignals.map((r) => {
-        const indices = `${r.offset}..${r.offset + r.length - 1}`;
-        if (r.kind === 'content') return [indices, r.kind, r.tensor, '', '', 'keccak256(content) >> 8'];
-        const t = (r.kind === 'output' ? m.outputs : m.inputs).find((x) => x.name === r.tensor)!;
-        return [indices, r.kind, r.tensor, t.scale.toPrecision(6), t.zeroPoint, `[${t.min}, ${t.max}]`];
-      }),
+      m.publicSignals.map((r) => signalRow(m, r)),
     ),
   ];
   if (m.inputs.some((i) => !i.rangeCheckedInCircuit)) {

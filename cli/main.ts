@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ZkInferError, InputError } from '../circuits/errors.ts';
 import { readUserJsonFile, toJson } from '../circuits/files.ts';
 import { predict } from '../circuits/predict.ts';
-import { INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, type InputVisibility, type OutputVisibility } from '../circuits/visibility.ts';
+import { INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, WEIGHT_VISIBILITIES, type InputVisibility, type OutputVisibility, type WeightVisibility } from '../circuits/visibility.ts';
 import { build } from '../prover/build.ts';
 import { proveBatch } from '../prover/batch.ts';
 import { prove } from '../prover/prove.ts';
@@ -22,11 +22,19 @@ import { attestFromDir, deployModel, verifyOnchain, type DeployResult } from '..
 import { toSigned } from '../verifier/field.ts';
 import { hashInput } from '../verifier/input-hash.ts';
 import { exportVerifier } from '../verifier/onchain.ts';
-import { formatBatch, formatInspect, formatTensors } from './format.ts';
+import { formatBatch, formatInspect, formatStatement, formatTensors } from './format.ts';
 import { progressFor } from './progress.ts';
 
 interface JsonFlag {
   json?: boolean;
+}
+
+function weightVisibility(value: string): WeightVisibility {
+  if (value === 'private') {
+    throw new InvalidArgumentError('private weights without a commitment would let a prover use any weights, and a proof would not say which model answered: use hashed (private weights under a public Poseidon model commitment)');
+  }
+  if (!(WEIGHT_VISIBILITIES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${WEIGHT_VISIBILITIES.join(', ')}`);
+  return value as WeightVisibility;
 }
 
 function positiveInt(value: string): number {
@@ -72,13 +80,14 @@ export function buildProgram(): Command {
     .option('--bits <n>', 'activation and weight bits', positiveInt, 8)
     .option('--input-range-check', 'range-check inputs inside the circuit (otherwise verifiers check public inputs)')
     .addOption(new Option('--input <visibility>', 'what the proof reveals of the input: public; private (range-checked in the circuit); hashed (private, and the content hash is its Poseidon hash, computed in the circuit)').choices([...INPUT_VISIBILITIES]).default('public'))
-    .addOption(new Option('--output <visibility>', 'what it reveals of the output: logits (every element), or argmax (only the class index)').choices([...OUTPUT_VISIBILITIES]).default('logits'))
+    .option('--weights <visibility>', 'the weights: constant (in the circuit, free multiply-accumulates), or hashed (private signals under a public Poseidon model commitment, one constraint per multiply-accumulate)', weightVisibility, 'constant')
+    .addOption(new Option('--output <visibility>', 'what it reveals of the output: logits (every element), argmax (only the class index), or hashed (a Poseidon hash of the outputs)').choices([...OUTPUT_VISIBILITIES]).default('logits'))
     .option('--json', 'machine-readable output')
-    .action(async (model: string, opts: JsonFlag & { out: string; calibration?: string; bits: number; inputRangeCheck?: boolean; input: InputVisibility; output: OutputVisibility }) => {
+    .action(async (model: string, opts: JsonFlag & { out: string; calibration?: string; bits: number; inputRangeCheck?: boolean; input: InputVisibility; weights: WeightVisibility; output: OutputVisibility }) => {
       await run(
         opts,
         (onProgress) =>
-          build(model, opts.out, { calibration: opts.calibration, bits: opts.bits, inputRangeCheck: opts.inputRangeCheck, input: opts.input, output: opts.output, onProgress }),
+          build(model, opts.out, { calibration: opts.calibration, bits: opts.bits, inputRangeCheck: opts.inputRangeCheck, input: opts.input, weights: opts.weights, output: opts.output, onProgress }),
         (r) =>
           [
             `compiled ${model} → ${opts.out}`,
@@ -155,8 +164,7 @@ export function buildProgram(): Command {
         },
         (o) =>
           [
-            formatTensors(o.outputs),
-            `content hash ${o.contentHash}`,
+            formatStatement(o),
             `witness ${o.timings.witnessSeconds.toFixed(2)}s, proof ${o.timings.proveSeconds.toFixed(2)}s (${o.prover}) → ${opts.out ?? dir}/proof.json`,
           ].join('\n'),
       );
@@ -170,10 +178,11 @@ export function buildProgram(): Command {
     .argument('<dir>', 'artifact directory')
     .option('--proof <file>', 'proof.json (default: DIR/proof.json)')
     .option('--public <file>', 'public.json (default: DIR/public.json)')
+    .option('--outputs <file>', 'a model with hashed outputs: the claimed outputs, checked against the output hash (default: output.json next to public.json)')
     .option('--onchain', "check with the EVM: the registry of DIR/deployment.json with --rpc, else a verifier deployed in-process")
     .option('--rpc <url>', 'JSON-RPC endpoint (with --onchain)')
     .option('--json', 'machine-readable output')
-    .action(async (dir: string, opts: JsonFlag & ChainFlags & { proof?: string; public?: string; onchain?: boolean }) => {
+    .action(async (dir: string, opts: JsonFlag & ChainFlags & { proof?: string; public?: string; outputs?: string; onchain?: boolean }) => {
       if (opts.onchain) {
         const r = await run(
           opts,
@@ -187,8 +196,8 @@ export function buildProgram(): Command {
       if (opts.rpc) throw new InputError('--rpc goes with --onchain');
       const r = await run(
         opts,
-        (onProgress) => verifyProof(dir, { proof: opts.proof, public: opts.public, onProgress }),
-        (r) => (r.valid ? `valid proof\n${formatTensors(r.outputs)}\ncontent hash ${r.contentHash}` : `INVALID proof: ${r.reason}`),
+        (onProgress) => verifyProof(dir, { proof: opts.proof, public: opts.public, outputs: opts.outputs, onProgress }),
+        (r) => (r.valid ? `valid proof\n${formatStatement(r)}` : `INVALID proof: ${r.reason}`),
       );
       warn(opts, r.warnings);
       if (!r.valid) process.exitCode = 1;

@@ -10,10 +10,15 @@ interface IGroth16Verifier {
 
     function publicSignalCount() external view returns (uint256);
 
-    /// @notice Public signal layout: [outputs 0..outputCount-1][content hash at contentHashIndex][public model inputs...]
+    /// @notice Public signal layout: [outputs 0..outputCount-1 (or one output hash)][content hash at contentHashIndex]
+    /// [model commitment at modelCommitmentIndex, for committed weights][public model inputs...]
     function outputCount() external view returns (uint256);
 
     function contentHashIndex() external view returns (uint256);
+
+    /// @notice Where the model commitment (Poseidon hash of the private weights) sits, or 0 when the weights are
+    /// circuit constants (0 is never its index: the content hash comes first).
+    function modelCommitmentIndex() external view returns (uint256);
 
     /// @notice keccak256 of the verification key (as the generator encodes it); identifies the circuit + setup.
     function verificationKeyHash() external view returns (bytes32);

@@ -7,6 +7,9 @@ import {ZkInferenceSignals} from "./ZkInferenceSignals.sol";
 
 /// @title zkinfer inference registry
 /// @notice Records, with a Groth16 proof, that "model M said outputs O about content C".
+/// A model is a verifier (circuit and setup) and, for circuits whose weights are private, the model
+/// commitment (Poseidon hash of the weights) every proof must carry: one verifier can serve several
+/// committed weight sets, each its own model.
 /// Models and attestations are append-only: a model can be retired but never edited or revived,
 /// so an attestation always refers to the exact verifier it was checked against.
 contract InferenceRegistry is IZkInferenceVerifier {
@@ -18,7 +21,11 @@ contract InferenceRegistry is IZkInferenceVerifier {
         uint16 publicSignalCount;
         uint16 outputCount;
         uint16 contentHashIndex;
+        /// 0 when the model's weights are circuit constants.
+        uint16 modelCommitmentIndex;
         bytes32 verificationKeyHash;
+        /// 0 when the model's weights are circuit constants.
+        bytes32 modelCommitment;
         string metadataURI;
     }
 
@@ -38,8 +45,10 @@ contract InferenceRegistry is IZkInferenceVerifier {
         uint16 publicSignalCount;
         uint16 outputCount;
         uint16 contentHashIndex;
+        uint16 modelCommitmentIndex;
         address owner;
         bytes32 verificationKeyHash;
+        bytes32 modelCommitment;
         string metadataURI;
     }
 
@@ -54,6 +63,7 @@ contract InferenceRegistry is IZkInferenceVerifier {
         address indexed owner,
         address indexed verifier,
         bytes32 verificationKeyHash,
+        bytes32 modelCommitment,
         string metadataURI
     );
     event ModelDeactivated(bytes32 indexed modelId);
@@ -67,22 +77,39 @@ contract InferenceRegistry is IZkInferenceVerifier {
     error PublicSignalCount(uint256 expected, uint256 given);
     error SignalNotInField(uint256 index);
     error ContentHashMismatch(bytes32 contentHash, uint256 signal);
+    error ModelCommitmentRequired(address verifier);
+    error NoModelCommitment(address verifier);
+    error ModelCommitmentMismatch(bytes32 modelCommitment, uint256 signal);
     error AlreadyAttested(bytes32 modelId, bytes32 contentHash);
     error InvalidProof(bytes32 modelId);
 
     /// @notice Registers `verifier` under an id derived from the caller, so nobody can squat another owner's id.
-    function register(address verifier, string calldata metadataURI) external returns (bytes32 modelId) {
-        modelId = modelIdFor(msg.sender, verifier);
+    /// @param modelCommitment For a verifier of committed weights (modelCommitmentIndex != 0): the commitment every
+    /// proof of this model must carry (`zkinfer inspect` prints it); 0 for a verifier whose weights are constants.
+    function register(address verifier, bytes32 modelCommitment, string calldata metadataURI)
+        external
+        returns (bytes32 modelId)
+    {
+        modelId = modelIdFor(msg.sender, verifier, modelCommitment);
         if (_models[modelId].verifier != address(0)) revert ModelExists(modelId);
 
         uint256 signalCount = _readWord(verifier, IGroth16Verifier.publicSignalCount.selector);
         uint256 outputCount = _readWord(verifier, IGroth16Verifier.outputCount.selector);
         uint256 hashIndex = _readWord(verifier, IGroth16Verifier.contentHashIndex.selector);
+        uint256 commitmentIndex = _readWord(verifier, IGroth16Verifier.modelCommitmentIndex.selector);
         bytes32 vkHash = bytes32(_readWord(verifier, IGroth16Verifier.verificationKeyHash.selector));
-        // outputCount <= hashIndex < signalCount <= 2^16 - 1, so all three fit in uint16.
-        if (signalCount > type(uint16).max || hashIndex >= signalCount || outputCount > hashIndex) {
+        // outputCount <= hashIndex < signalCount <= 2^16 - 1, so all three fit in uint16; a commitment lies
+        // after the content hash and before the end.
+        if (
+            signalCount > type(uint16).max || hashIndex >= signalCount || outputCount > hashIndex
+                || (commitmentIndex != 0 && (commitmentIndex <= hashIndex || commitmentIndex >= signalCount))
+        ) {
             revert NotAVerifier(verifier);
         }
+        if (commitmentIndex != 0 && (modelCommitment == 0 || uint256(modelCommitment) >= SCALAR_FIELD)) {
+            revert ModelCommitmentRequired(verifier);
+        }
+        if (commitmentIndex == 0 && modelCommitment != 0) revert NoModelCommitment(verifier);
 
         _models[modelId] = ModelRecord({
             verifier: verifier,
@@ -90,12 +117,14 @@ contract InferenceRegistry is IZkInferenceVerifier {
             publicSignalCount: uint16(signalCount),
             outputCount: uint16(outputCount),
             contentHashIndex: uint16(hashIndex),
+            modelCommitmentIndex: uint16(commitmentIndex),
             owner: msg.sender,
             verificationKeyHash: vkHash,
+            modelCommitment: modelCommitment,
             metadataURI: metadataURI
         });
         _modelIds.push(modelId);
-        emit ModelRegistered(modelId, msg.sender, verifier, vkHash, metadataURI);
+        emit ModelRegistered(modelId, msg.sender, verifier, vkHash, modelCommitment, metadataURI);
     }
 
     /// @notice Retires a model for good (e.g. a flawed circuit or a leaked setup); its past attestations stay on record.
@@ -109,7 +138,8 @@ contract InferenceRegistry is IZkInferenceVerifier {
     }
 
     /// @notice Records that model `modelId` produced `publicSignals[0:outputCount]` for `contentHash`.
-    /// @dev One attestation per (model, content): replay is keyed on the statement, never on the proof bytes,
+    /// @dev For a model of committed weights, the proof's model commitment must be the registered one.
+    /// One attestation per (model, content): replay is keyed on the statement, never on the proof bytes,
     /// because Groth16 proofs are malleable and a re-randomised proof would pass a proof-keyed check.
     function attest(bytes32 modelId, bytes32 contentHash, uint256[] calldata publicSignals, bytes calldata proof)
         external
@@ -140,6 +170,8 @@ contract InferenceRegistry is IZkInferenceVerifier {
         // An unknown model reads as inactive.
         if (!m.active || publicSignals.length != m.publicSignalCount) return false;
         if (_firstNotInField(publicSignals) < publicSignals.length) return false;
+        uint256 commitmentIndex = m.modelCommitmentIndex;
+        if (commitmentIndex != 0 && publicSignals[commitmentIndex] != uint256(m.modelCommitment)) return false;
 
         // Low-level call rather than try/catch: try/catch still reverts when a call succeeds with
         // malformed return data, and copying only 32 bytes back keeps a huge reply from draining gas.
@@ -176,7 +208,9 @@ contract InferenceRegistry is IZkInferenceVerifier {
             publicSignalCount: m.publicSignalCount,
             outputCount: m.outputCount,
             contentHashIndex: m.contentHashIndex,
+            modelCommitmentIndex: m.modelCommitmentIndex,
             verificationKeyHash: m.verificationKeyHash,
+            modelCommitment: m.modelCommitment,
             metadataURI: m.metadataURI
         });
     }
@@ -189,8 +223,9 @@ contract InferenceRegistry is IZkInferenceVerifier {
         return _modelIds[index];
     }
 
-    function modelIdFor(address owner, address verifier) public pure returns (bytes32) {
-        return keccak256(abi.encode(owner, verifier));
+    /// @notice The id `register` gives: one per owner, verifier and model commitment (0 for constant weights).
+    function modelIdFor(address owner, address verifier, bytes32 modelCommitment) public pure returns (bytes32) {
+        return keccak256(abi.encode(owner, verifier, modelCommitment));
     }
 
     /// @dev The cheap checks of attest, in its documented order; returns what the rest of attest needs.
@@ -206,6 +241,7 @@ contract InferenceRegistry is IZkInferenceVerifier {
         uint256 signalCount = m.publicSignalCount;
         outputCount = m.outputCount;
         uint256 hashIndex = m.contentHashIndex;
+        uint256 commitmentIndex = m.modelCommitmentIndex;
 
         if (verifier == address(0)) revert UnknownModel(modelId);
         if (!active) revert ModelInactive(modelId);
@@ -214,6 +250,11 @@ contract InferenceRegistry is IZkInferenceVerifier {
         if (outOfField < signalCount) revert SignalNotInField(outOfField);
         uint256 hashSignal = publicSignals[hashIndex];
         if (hashSignal != uint256(contentHash)) revert ContentHashMismatch(contentHash, hashSignal);
+        if (commitmentIndex != 0) {
+            bytes32 commitment = m.modelCommitment;
+            uint256 commitmentSignal = publicSignals[commitmentIndex];
+            if (commitmentSignal != uint256(commitment)) revert ModelCommitmentMismatch(commitment, commitmentSignal);
+        }
     }
 
     /// @dev Index of the first signal >= r, or signals.length when all are field elements.

@@ -55,7 +55,7 @@ function checkPublicSignals(header: R1csHeader, manifest: Manifest, circuitFile:
   const expected = publicSignalCount(manifest);
   const actual = header.publicOutputs + header.publicInputs;
   // A hashed input's content hash is computed by the circuit: a public output there, a public input otherwise.
-  const outputKinds = manifest.visibility?.input === 'hashed' ? ['output', 'content'] : ['output'];
+  const outputKinds = manifest.visibility?.input === 'hashed' ? ['output', 'output-hash', 'content'] : ['output', 'output-hash'];
   const expectedOutputs = manifest.publicSignals.filter((r) => outputKinds.includes(r.kind)).reduce((n, r) => n + r.length, 0);
   if (actual !== expected || header.publicOutputs !== expectedOutputs) {
     throw new ArtifactError(

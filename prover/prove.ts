@@ -10,6 +10,7 @@ import { ToolError } from '../circuits/errors.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import type { Manifest } from '../circuits/manifest.ts';
 import { decodeOutputs, type DecodedTensor } from '../verifier/decode.ts';
+import { decodeTensor } from '../circuits/output.ts';
 import { tempPathFor, toJson } from '../circuits/files.ts';
 import { defaultProver, openProver, type ProverName, type ProverSession } from './provers.ts';
 import { computeWitness, type WitnessResult } from './witness.ts';
@@ -36,6 +37,10 @@ export interface ProofOutput {
   inputs: DecodedTensor[];
   /** The content hash bound to the proof (bytes32 hex). */
   contentHash: string;
+  /** --output hashed: the public Poseidon hash of `outputs` (bytes32 hex). */
+  outputHash?: string;
+  /** --weights hashed: the model commitment the proof carries (bytes32 hex). */
+  modelCommitment?: string;
   /** Input values that fell outside the calibrated range and were clamped. */
   clampedInputs: number;
   /** True when the setup used a locally made ptau (proofs are forgeable by its maker). */
@@ -108,12 +113,15 @@ export async function proofStep(model: ProvingModel, session: ProverSession, wit
   }
 
   const { manifest } = model;
-  const { outputs, inputs, contentHash } = decodeOutputs(manifest, publicSignals);
+  const { outputs, inputs, contentHash, outputHash, modelCommitment } = decodeOutputs(manifest, publicSignals);
   const output: ProofOutput = {
     model: { file: manifest.model.file, sha256: manifest.model.sha256 },
-    outputs,
+    // Hashed outputs are not public signals: the witness has them (the reference evaluator's, checked against the hash).
+    outputs: outputHash ? witness.outputs.map((t, i) => decodeTensor(manifest.outputs[i]!, t.integers)) : outputs,
     inputs,
     contentHash,
+    ...(outputHash ? { outputHash } : {}),
+    ...(modelCommitment ? { modelCommitment } : {}),
     clampedInputs: witness.clamped,
     developmentSetup: manifest.setup?.development ?? false,
     timings: { witnessSeconds: witness.seconds, proveSeconds },

@@ -7,7 +7,11 @@ import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { InputError, ToolError } from '../circuits/errors.ts';
 import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
-import { CONTENT_HASH_SIGNAL, type Manifest } from '../circuits/manifest.ts';
+import { CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, type Manifest } from '../circuits/manifest.ts';
+import { modelCommitment, packedHash, packedTensor } from '../circuits/commitments.ts';
+import { evaluate } from '../circuits/evaluate.ts';
+import { loadCompiled } from '../circuits/predict.ts';
+import type { IrModel } from '../circuits/ir/types.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { contentHashOfJson } from '../verifier/content-hash.ts';
 import { inputContentHash } from '../verifier/input-hash.ts';
@@ -67,6 +71,51 @@ function witnessError(err: unknown, source: string): Error {
 }
 
 /**
+ * The committed weights as circuit inputs (signal → values, from ir.json) and the model
+ * commitment public input; refuses weights that do not hash to the manifest's commitment
+ * (the circuit would reject them too, less readably).
+ */
+async function committedWeightInputs(dir: string, commitment: NonNullable<Manifest['modelCommitment']>, ir: IrModel): Promise<Record<string, string | string[]>> {
+  const computed = await modelCommitment(ir);
+  if (computed.toString() !== commitment.value) {
+    throw new InputError(`the weights in ${path.join(dir, 'ir.json')} hash to ${computed}, not to the model commitment ${commitment.value} in manifest.json`, {
+      hint: 'these are not the committed weights: a proof with other weights cannot verify; compile the model again to commit to new weights',
+    });
+  }
+  const inputs: Record<string, string | string[]> = { [MODEL_COMMITMENT_SIGNAL]: commitment.value };
+  for (const spec of commitment.tensors) {
+    const node = ir.nodes.find((n) => n.output === spec.tensor);
+    if (!node || (node.kind !== 'linear' && node.kind !== 'conv') || node[spec.role].length !== spec.length) {
+      throw new ToolError(`ir.json has no ${spec.role} of ${spec.length} values for node "${spec.node}" that manifest.json commits to`, { hint: 'ir.json and manifest.json come from different compilations: compile the model again' });
+    }
+    inputs[spec.signal] = node[spec.role].map(String);
+  }
+  return inputs;
+}
+
+/** Outputs that are public signals, read from the witness. */
+function publicOutputs(manifest: Manifest, publicSignals: readonly bigint[]): WitnessTensor[] {
+  return manifest.outputs.map((spec): WitnessTensor => {
+    const run = manifest.publicSignals.find((r) => r.kind === 'output' && r.tensor === spec.name);
+    if (!run) throw new ToolError(`manifest.json: output "${spec.name}" has no public signal run`);
+    return { name: spec.name, shape: spec.shape, integers: publicSignals.slice(run.offset, run.offset + run.length).map(toSigned) };
+  });
+}
+
+/** Hashed outputs are private: the reference evaluator computes them, and their hash must be the witness's output hash. */
+async function hashedOutputValues(manifest: Manifest, ir: IrModel, inputs: ReadonlyMap<string, QuantizedTensor>, publicSignals: readonly bigint[]): Promise<WitnessTensor[]> {
+  const { outputs } = evaluate(ir, new Map([...inputs].map(([k, v]) => [k, v.values])));
+  const hash = await packedHash(manifest.outputs.map(packedTensor), outputs);
+  const index = manifest.publicSignals.find((r) => r.kind === 'output-hash')!.offset;
+  if (publicSignals[index] !== hash) {
+    throw new ToolError(`the circuit's output hash ${publicSignals[index]} differs from the Poseidon hash ${hash} of the reference evaluator's outputs`, {
+      hint: 'the circuit and the reference evaluator disagree: a compiler bug',
+    });
+  }
+  return manifest.outputs.map((spec, i) => ({ name: spec.name, shape: spec.shape, integers: outputs[i]! }));
+}
+
+/**
  * Quantizes `inputJson` (parsed input JSON, see circuits/input.ts) with the manifest's
  * input scales and ranges and computes the circuit's witness with snarkjs. `source` names
  * where the input came from, for error messages.
@@ -100,6 +149,10 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
     circuitInput[spec.signal] = q.values.map(String);
     clamped += q.clamped;
   }
+  const hashedOutputs = manifest.publicSignals.some((r) => r.kind === 'output-hash');
+  // Committed weights and hashed outputs need the IR: the weights are private inputs, the outputs private signals.
+  const ir = manifest.modelCommitment || hashedOutputs ? (await loadCompiled(dir)).ir : undefined;
+  if (manifest.modelCommitment) Object.assign(circuitInput, await committedWeightInputs(dir, manifest.modelCommitment, ir!));
 
   const witnessFile = options.witnessFile ?? path.join(dir, ARTIFACT_FILES.witness);
   const tmp = tempPathFor(witnessFile, 'wtns');
@@ -117,11 +170,7 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
   if (values[0] !== 1n) throw new ToolError(`${witnessFile}: wire 0 is ${values[0]}, expected the constant 1`);
   const publicSignals = values.slice(1);
 
-  const outputs = manifest.outputs.map((spec): WitnessTensor => {
-    const run = manifest.publicSignals.find((r) => r.kind === 'output' && r.tensor === spec.name);
-    if (!run) throw new ToolError(`manifest.json: output "${spec.name}" has no public signal run`);
-    return { name: spec.name, shape: spec.shape, integers: publicSignals.slice(run.offset, run.offset + run.length).map(toSigned) };
-  });
+  const outputs = hashedOutputs ? await hashedOutputValues(manifest, ir!, inputs, publicSignals) : publicOutputs(manifest, publicSignals);
   // Public inputs must come back as given: otherwise the manifest's signal order is not the circuit's.
   const contentIndex = contentHashIndex(manifest);
   if (publicSignals[contentIndex] !== contentHash) {

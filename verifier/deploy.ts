@@ -86,7 +86,7 @@ export async function deployModel(chain: Chain, dir: string, options: DeployOpti
   }
   say('registering the model');
   const metadataURI = options.metadataURI ?? `zkinfer:${manifest.model.file}#sha256=${manifest.model.sha256}`;
-  const registered = await registerModel(chain, registry, verifier.address, metadataURI);
+  const registered = await registerModel(chain, registry, verifier.address, metadataURI, BigInt(manifest.modelCommitment?.value ?? 0));
   const deployment: Deployment = {
     format: 'zkinfer-deployment',
     version: 1,

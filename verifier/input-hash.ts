@@ -1,34 +1,19 @@
 /**
  * Off-chain twin of the in-circuit content hash of `compile --input hashed`: the quantized
- * input packed into words (circuits/input-hash.ts) and absorbed by the same Poseidon sponge
- * as circuits/templates/content-hash.circom, with circomlib's own Poseidon (circomlibjs).
- * What `zkinfer hash-input` prints and what a contract sees as the content hash.
+ * input packed and hashed as circuits/commitments.ts describes, with circomlib's own
+ * Poseidon (circomlibjs). What `zkinfer hash-input` prints and what a contract sees as the
+ * content hash.
  */
-import { buildPoseidon, type Poseidon } from 'circomlibjs';
 import { readManifest } from '../circuits/artifacts.ts';
+import { packedHash, packedTensor } from '../circuits/commitments.ts';
 import { InputError } from '../circuits/errors.ts';
 import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
-import { SPONGE_RATE, spongeBlocks } from '../circuits/gadgets.ts';
-import { hashedTensor, packWords } from '../circuits/input-hash.ts';
 import type { Manifest } from '../circuits/manifest.ts';
 import { contentHashHex } from './content-hash.ts';
 
-let poseidon: Promise<Poseidon> | undefined;
-
-/** state_0 = 0, state_(k+1) = Poseidon(state_k, 15 words, zero-padded); the last state. */
-export async function poseidonSponge(words: readonly bigint[]): Promise<bigint> {
-  const hash = await (poseidon ??= buildPoseidon());
-  let state = 0n;
-  for (let k = 0; k < spongeBlocks(words.length); k++) {
-    const block = Array.from({ length: SPONGE_RATE }, (_, j) => words[k * SPONGE_RATE + j] ?? 0n);
-    state = hash.F.toObject(hash([state, ...block]));
-  }
-  return state;
-}
-
 /** The content hash a model compiled with --input hashed computes for its quantized inputs (quantizeInputs's map). */
-export async function inputContentHash(manifest: Pick<Manifest, 'inputs'>, quantized: ReadonlyMap<string, QuantizedTensor>): Promise<bigint> {
-  return poseidonSponge(packWords(manifest.inputs.map(hashedTensor), manifest.inputs.map((t) => quantized.get(t.name)!.values)));
+export function inputContentHash(manifest: Pick<Manifest, 'inputs'>, quantized: ReadonlyMap<string, QuantizedTensor>): Promise<bigint> {
+  return packedHash(manifest.inputs.map(packedTensor), manifest.inputs.map((t) => quantized.get(t.name)!.values));
 }
 
 export interface InputHashResult {

@@ -125,12 +125,16 @@ async function registryAt(chain: Chain, address: string): Promise<Contract> {
   return new Contract(address, contracts.InferenceRegistry!.abi as InterfaceAbi, chain.signer);
 }
 
-/** Registers `verifier` in the registry; the model id is keccak256(owner, verifier). */
-export async function registerModel(chain: Chain, registry: string, verifier: string, metadataURI = ''): Promise<Gas & { modelId: string }> {
+/**
+ * Registers `verifier` in the registry with the model commitment its proofs must carry (0n for
+ * constant weights); the model id is keccak256(owner, verifier, commitment).
+ */
+export async function registerModel(chain: Chain, registry: string, verifier: string, metadataURI = '', modelCommitment = 0n): Promise<Gas & { modelId: string }> {
   const contract = await registryAt(chain, registry);
   const owner = await chain.signer.getAddress();
-  const modelId = String(await contract.modelIdFor(owner, verifier));
-  const tx = await contractCall('register', () => contract.register(verifier, metadataURI) as Promise<ContractTransactionResponse>);
+  const commitment = contentHashHex(modelCommitment);
+  const modelId = String(await contract.modelIdFor(owner, verifier, commitment));
+  const tx = await contractCall('register', () => contract.register(verifier, commitment, metadataURI) as Promise<ContractTransactionResponse>);
   const { gasUsed, txHash } = await sent(tx, 'register');
   return { modelId, gasUsed, txHash };
 }

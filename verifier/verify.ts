@@ -4,10 +4,12 @@
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import type { Groth16VerificationKey, Logger } from 'snarkjs';
+import { readFile } from 'node:fs/promises';
 import { ArtifactError } from '../circuits/errors.ts';
+import { contentHashHex } from './content-hash.ts';
 import type { Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, readJsonArtifact, readManifest, readUserJson } from '../circuits/artifacts.ts';
-import { decodeOutputs, type DecodedTensor } from './decode.ts';
+import { claimedOutputs, decodeOutputs, type DecodedTensor } from './decode.ts';
 import { parseProof } from './proof-json.ts';
 import { parsePublicSignals, publicSignalCount } from './public-signals.ts';
 
@@ -16,6 +18,8 @@ export interface VerifyOptions {
   proof?: string;
   /** public.json to check (default: `<dir>/public.json`). */
   public?: string;
+  /** For a model with hashed outputs: the claimed outputs (default: output.json next to public.json, when present). */
+  outputs?: string;
   onProgress?: (message: string) => void;
 }
 
@@ -23,8 +27,12 @@ export interface VerifyResult {
   valid: boolean;
   /** Why the proof did not verify (only when `valid` is false). */
   reason?: string;
-  /** What the public signals claim, decoded; trust them only when `valid`. */
+  /** What the public signals claim, decoded; trust them only when `valid`. With hashed outputs: the claimed outputs, checked against the output hash (empty when none were given). */
   outputs: DecodedTensor[];
+  /** --output hashed: the proof's output hash (bytes32 hex). */
+  outputHash?: string;
+  /** --weights hashed: the model commitment the proof carries (bytes32 hex), equal to the manifest's. */
+  modelCommitment?: string;
   inputs: DecodedTensor[];
   /** The content hash the proof is bound to (bytes32 hex). */
   contentHash: string;
@@ -95,8 +103,15 @@ export async function verifyProof(dir: string, options: VerifyOptions = {}): Pro
   const signals = parsePublicSignals(await readUserJson(publicFile, 'prove'), manifest, publicFile);
   const proof = parseProof(await readUserJson(proofFile, 'prove'), proofFile);
   const publicSignals = signals.map(String);
-  const { outputs, inputs, contentHash } = decodeOutputs(manifest, signals);
+  const { outputs: publicOutputs, inputs, contentHash, outputHash, modelCommitment } = decodeOutputs(manifest, signals);
   const warnings = manifest.setup?.development ? [DEVELOPMENT_SETUP_WARNING] : [];
+  let outputs = publicOutputs;
+  if (outputHash !== undefined) {
+    const claimedFile = options.outputs ?? path.join(path.dirname(publicFile), ARTIFACT_FILES.output);
+    const claimed = options.outputs === undefined ? await readFile(claimedFile, 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined) : await readUserJson(claimedFile, 'prove');
+    if (claimed === undefined) warnings.push(`the outputs are hashed (--output hashed) and no ${ARTIFACT_FILES.output} was found next to the public signals: only their hash ${outputHash} is checked`);
+    else outputs = await claimedOutputs(manifest, outputHash, claimed, claimedFile);
+  }
 
   options.onProgress?.('checking the pairing equation');
   const { logger, errors } = collectingLogger();
@@ -108,7 +123,13 @@ export async function verifyProof(dir: string, options: VerifyOptions = {}): Pro
     valid = false;
     errors.push(err instanceof Error ? err.message : String(err));
   }
-  const result: VerifyResult = { valid, outputs, inputs, contentHash, publicSignals, warnings };
-  if (!valid) result.reason = explainFailure(errors);
+  // A valid proof of the same circuit with other committed weights is not a proof of this model.
+  const otherWeights = modelCommitment !== undefined && BigInt(modelCommitment) !== BigInt(manifest.modelCommitment?.value ?? -1);
+  if (otherWeights) {
+    valid = false;
+    errors.splice(0, errors.length, `the proof's model commitment ${modelCommitment} is not this model's (${contentHashHex(BigInt(manifest.modelCommitment?.value ?? 0))} in manifest.json): it was made with other weights`);
+  }
+  const result: VerifyResult = { valid, outputs, inputs, contentHash, publicSignals, warnings, ...(outputHash ? { outputHash } : {}), ...(modelCommitment ? { modelCommitment } : {}) };
+  if (!valid) result.reason = otherWeights ? errors[0] : explainFailure(errors);
   return result;
 }

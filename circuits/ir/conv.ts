@@ -104,6 +104,17 @@ export function evaluateConv(node: ConvNode, x: readonly bigint[], input: QTenso
   return convolve(node, x, node.weights, node.bias, node.zeroIn, node.positionFactor);
 }
 
+/** A constant matrix as Circom array rows of `width`. */
+const tableRows = (values: readonly (bigint | number)[], width: number): string =>
+  Array.from({ length: values.length / width }, (_, r) => `[${values.slice(r * width, (r + 1) * width).join(',')}]`).join(',\n    ');
+
+/** The window table (and the position factors) as constant functions. */
+function windowFunctions(node: ConvNode, outputName: string): string[] {
+  const functions = [`function ${outputName}_windows() {\n  return [\n    ${tableRows(Array.from(node.windows.index), node.windows.kernelSize)}\n  ];\n}`];
+  if (node.positionFactor) functions.push(`function ${outputName}_factor() {\n  return [${node.positionFactor.join(',')}];\n}`);
+  return functions;
+}
+
 /**
  * Circom: weights, bias and the window table as constant functions, the loops unrolled by
  * circom into one linear expression per output (summed per input channel: circom copies a
@@ -114,14 +125,11 @@ export function emitConv(node: ConvNode, inputName: string, outputName: string):
   const { positions, kernelSize, inputSize, index } = node.windows;
   const perGroupIn = channels / group;
   const per = perGroupIn * kernelSize;
-  const rows = (values: readonly (bigint | number)[], width: number): string =>
-    Array.from({ length: values.length / width }, (_, r) => `[${values.slice(r * width, (r + 1) * width).join(',')}]`).join(',\n    ');
   const functions = [
-    `function ${outputName}_weights() {\n  return [\n    ${rows(node.weights, per)}\n  ];\n}`,
+    `function ${outputName}_weights() {\n  return [\n    ${tableRows(node.weights, per)}\n  ];\n}`,
     `function ${outputName}_bias() {\n  return [${node.bias.join(',')}];\n}`,
-    `function ${outputName}_windows() {\n  return [\n    ${rows(Array.from(index), kernelSize)}\n  ];\n}`,
+    ...windowFunctions(node, outputName),
   ];
-  if (node.positionFactor) functions.push(`function ${outputName}_factor() {\n  return [${node.positionFactor.join(',')}];\n}`);
   const body = [
     `var ${outputName}[${batch * outChannels * positions}];`,
     `{`,
@@ -139,6 +147,57 @@ export function emitConv(node: ConvNode, inputName: string, outputName: string):
     `          for (var k = 0; k < ${kernelSize}; k++) {`,
     `            if (win[p][k] >= 0) {`,
     `              part += w[m][c * ${kernelSize} + k] * (${inputName}[(n * ${channels} + first + c) * ${inputSize} + win[p][k]] - ${node.zeroIn});`,
+    `            }`,
+    `          }`,
+    `          acc += part;`,
+    `        }`,
+    `        ${outputName}[(n * ${outChannels} + m) * ${positions} + p] = ${node.positionFactor ? 'acc * f[p]' : 'acc'};`,
+    `      }`,
+    `    }`,
+    `  }`,
+    `}`,
+  ];
+  return { functions, body };
+}
+
+/** Multiply-accumulates of a committed conv node (window elements inside the input): each one constraint. */
+export function convMacs(node: ConvNode): number {
+  const inside = node.windows.index.reduce((a, i) => a + (i >= 0 ? 1 : 0), 0);
+  return node.batch * node.outChannels * (node.channels / node.group) * inside;
+}
+
+/**
+ * Circom of a committed node (`--weights hashed`): weights and bias are the private input
+ * signals `signals` (range-checked and hashed into the model commitment by the emitter), and
+ * every product weight · (input − zeroIn) is a signal of its own, one constraint.
+ */
+export function emitCommittedConv(node: ConvNode, inputName: string, outputName: string, signals: { weights: string; bias: string }): { functions: string[]; body: string[] } {
+  const { batch, channels, outChannels, group } = node;
+  const { positions, kernelSize, inputSize } = node.windows;
+  const perGroupIn = channels / group;
+  const per = perGroupIn * kernelSize;
+  const functions = windowFunctions(node, outputName);
+  const body = [
+    `signal input ${signals.weights}[${outChannels * per}];`,
+    `signal input ${signals.bias}[${outChannels}];`,
+    `signal ${outputName}_mac[${convMacs(node)}];`,
+    `var ${outputName}[${batch * outChannels * positions}];`,
+    `{`,
+    `  var win[${positions}][${kernelSize}] = ${outputName}_windows();`,
+    ...(node.positionFactor ? [`  var f[${positions}] = ${outputName}_factor();`] : []),
+    `  var j = 0;`,
+    `  for (var n = 0; n < ${batch}; n++) {`,
+    `    for (var m = 0; m < ${outChannels}; m++) {`,
+    `      var first = (m \\ ${outChannels / group}) * ${perGroupIn};`,
+    `      for (var p = 0; p < ${positions}; p++) {`,
+    `        var acc = ${signals.bias}[m];`,
+    `        for (var c = 0; c < ${perGroupIn}; c++) {`,
+    `          var part = 0;`,
+    `          for (var k = 0; k < ${kernelSize}; k++) {`,
+    `            if (win[p][k] >= 0) {`,
+    `              ${outputName}_mac[j] <== ${signals.weights}[m * ${per} + c * ${kernelSize} + k] * (${inputName}[(n * ${channels} + first + c) * ${inputSize} + win[p][k]] - ${node.zeroIn});`,
+    `              part += ${outputName}_mac[j];`,
+    `              j++;`,
     `            }`,
     `          }`,
     `          acc += part;`,

@@ -1,11 +1,11 @@
 /** Dispatch over IR node kinds: inputs, interval, evaluation and constraint cost of any node. */
 import { affineInterval, evaluateAffine } from './affine.ts';
 import { argmaxInterval, argmaxNodeCost, evaluateArgMax } from './argmax.ts';
-import { convInterval, evaluateConv } from './conv.ts';
+import { convInterval, convMacs, evaluateConv } from './conv.ts';
 import { evaluateLeakyRelu, leakyReluInterval, leakyReluNodeCost } from './leakyrelu.ts';
 import { evaluateLookup, lookupInterval, lookupNodeCost } from './lookup.ts';
 import { maxpoolEvaluate, maxpoolGadgetCost, windowCount, windowElements } from './maxpool.ts';
-import { evaluateLinear, linearInterval } from './linear.ts';
+import { evaluateLinear, linearInterval, linearMacs } from './linear.ts';
 import { evaluateRequantize, requantizeInterval, requantizeNodeCost } from './requantize.ts';
 import { evaluateSoftmax, softmaxInterval, softmaxNodeCost } from './softmax.ts';
 import { sizeOf } from '../tensor.ts';
@@ -105,6 +105,8 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
       return signalRoot(ir, node.input, element!);
     }
     case 'linear': {
+      // Committed weights are signals: every output is a sum of products.
+      if (node.committed) return undefined;
       const b = Math.floor(i / (node.rows * node.cols));
       const m = Math.floor(i / node.cols) % node.rows;
       const row = (b * node.cols + (i % node.cols)) * node.inner;
@@ -124,7 +126,7 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
 function isConstant(ir: IrModel, tensor: string, i: number): boolean {
   const node = ir.nodes.find((n) => n.output === tensor);
   if (node?.kind === 'view') return isConstant(ir, node.input, i);
-  if (node?.kind === 'conv') {
+  if (node?.kind === 'conv' && !node.committed) {
     // An output whose window lies wholly in the padding is its bias alone.
     const { positions, kernelSize, index } = node.windows;
     const p = i % positions;
@@ -181,6 +183,10 @@ export function nodeCost(node: IrNode, ir: IrModel): number {
       return lookupNodeCost(node, ir.tensors.get(node.input)!) + gadgetInputConstraints(ir, node.input, 0n);
     case 'softmax':
       return softmaxNodeCost(node) + gadgetInputConstraints(ir, node.input, 0n);
+    case 'linear':
+      return node.committed ? linearMacs(node) : 0;
+    case 'conv':
+      return node.committed ? convMacs(node) : 0;
     default:
       return 0;
   }
@@ -205,6 +211,7 @@ export function nodeNote(node: IrNode, ir: IrModel): string {
  * the same signal, or a public input, is an equality of two public signals and stays).
  */
 export function outputConstraints(ir: IrModel): number {
+  if (ir.hashedOutputs) return 0;
   const bound = new Set<string>();
   let count = 0;
   for (const t of ir.outputs) {

@@ -118,3 +118,44 @@ export function emitLinear(node: LinearNode, inputName: string, outputName: stri
   ];
   return { functions, body };
 }
+
+/** Multiply-accumulates of a committed linear node: each is a product of two signals, one constraint. */
+export function linearMacs(node: LinearNode): number {
+  return batchesOf(node) * node.rows * node.cols * node.inner;
+}
+
+/**
+ * Circom of a committed node (`--weights hashed`): weights and bias are the private input
+ * signals `signals` (range-checked and hashed into the model commitment by the emitter), and
+ * every product weight · input is a signal of its own, one constraint.
+ */
+export function emitCommittedLinear(node: LinearNode, inputName: string, outputName: string, signals: { weights: string; bias: string }): string[] {
+  const { rows, inner, cols } = node;
+  const batches = batchesOf(node);
+  const index = node.inputTransposed ? `k * ${rows} + m` : `(bt * ${rows} + m) * ${inner} + k`;
+  const block = Math.max(1, Math.ceil(Math.sqrt(inner)));
+  const blocks = Math.ceil(inner / block);
+  const at = `(bt * ${rows} + m) * ${cols} + n`;
+  return [
+    `signal input ${signals.weights}[${batches * cols * inner}];`,
+    `signal input ${signals.bias}[${batches * rows * cols}];`,
+    `signal ${outputName}_mac[${linearMacs(node)}];`,
+    `var ${outputName}[${batches * rows * cols}];`,
+    `for (var bt = 0; bt < ${batches}; bt++) {`,
+    `  for (var m = 0; m < ${rows}; m++) {`,
+    `    for (var n = 0; n < ${cols}; n++) {`,
+    `      var acc = ${signals.bias}[${at}];`,
+    `      for (var blk = 0; blk < ${blocks}; blk++) {`,
+    `        var part = 0;`,
+    `        for (var k = blk * ${block}; k < ${inner} && k < (blk + 1) * ${block}; k++) {`,
+    `          ${outputName}_mac[(${at}) * ${inner} + k] <== ${signals.weights}[(bt * ${cols} + n) * ${inner} + k] * ${inputName}[${index}];`,
+    `          part += ${outputName}_mac[(${at}) * ${inner} + k];`,
+    `        }`,
+    `        acc += part;`,
+    `      }`,
+    `      ${outputName}[${at}] = acc;`,
+    `    }`,
+    `  }`,
+    `}`,
+  ];
+}

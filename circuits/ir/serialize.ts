@@ -135,6 +135,7 @@ export function irToJson(ir: IrModel): string {
     inputRangeCheck: ir.inputRangeCheck,
     publicInputs: ir.publicInputs,
     hashedInputs: ir.hashedInputs ?? false,
+    hashedOutputs: ir.hashedOutputs ?? false,
     inputs: ir.inputs.map((t) => t.name),
     outputs: ir.outputs.map((t) => t.name),
     tensors: [...ir.tensors.values()].map(tensorToJson),
@@ -152,6 +153,7 @@ export function irFromJson(text: string, source: string): IrModel {
     inputRangeCheck: j.inputRangeCheck,
     publicInputs: j.publicInputs ?? true,  // IR files from before --input private
     hashedInputs: j.hashedInputs ?? false,
+    hashedOutputs: j.hashedOutputs ?? false,
     inputs: (j.inputs as string[]).map((n) => tensors.get(n)!),
     outputs: (j.outputs as string[]).map((n) => tensors.get(n)!),
     tensors,

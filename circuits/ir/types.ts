@@ -85,6 +85,8 @@ export interface LinearNode extends NodeBase {
   weights: bigint[];
   /** Row-major [batches][rows][cols]; already includes −zeroPoint(in) · Σ_k w[n][k]. */
   bias: bigint[];
+  /** Weights and bias are private signals under the model commitment (`--weights hashed`): one constraint per multiply-accumulate. */
+  committed?: boolean;
 }
 
 /** One input of an affine node: coeff · in[index[i]] for output element i. */
@@ -183,6 +185,8 @@ export interface ConvNode extends NodeBase {
   zeroIn: bigint;
   /** Per output position (AveragePool counting only real elements: lcm / count); absent means 1. */
   positionFactor?: bigint[];
+  /** Weights and bias are private signals under the model commitment (`--weights hashed`): one constraint per multiply-accumulate. */
+  committed?: boolean;
 }
 
 /** The largest real element of each window (MaxPool): one ArgMax gadget per window, over its real elements only. */
@@ -263,6 +267,8 @@ export interface IrModel {
   publicInputs: boolean;
   /** Whether the circuit computes the content hash from the inputs (`--input hashed`, circuits/input-hash.ts). */
   hashedInputs?: boolean;
+  /** Whether the circuit exposes a Poseidon hash of the outputs in place of the outputs (`--output hashed`). */
+  hashedOutputs?: boolean;
   /** Whether any scale came from calibration (false: the model's own quantization throughout). */
   calibrated?: boolean;
 }

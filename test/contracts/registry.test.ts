@@ -88,7 +88,7 @@ describe('the generated verifier', () => {
     expect(valid).toBe(true);
     const floor = 206_000n + 6_650n * 4n;
     expect(gas).toBeLessThanOrEqual((floor * 110n) / 100n);
-    expect(verifier.generated.layout).toEqual({ publicSignals: 4, outputs: 2, contentHashIndex: 2 });
+    expect(verifier.generated.layout).toEqual({ publicSignals: 4, outputs: 2, contentHashIndex: 2, modelCommitmentIndex: 0 });
     expect(verifier.chunks).toEqual([]);
   });
 
@@ -133,8 +133,9 @@ describe('InferenceRegistry', () => {
     expect(m.verifier).toBe(verifier.address);
     expect(m.owner).toBe(await chain.signer.getAddress());
     expect(m.active).toBe(true);
-    expect([m.publicSignalCount, m.outputCount, m.contentHashIndex].map(Number)).toEqual([4, 2, 2]);
+    expect([m.publicSignalCount, m.outputCount, m.contentHashIndex, m.modelCommitmentIndex].map(Number)).toEqual([4, 2, 2, 0]);
     expect(m.verificationKeyHash).toBe(verifier.generated.verificationKeyHash);
+    expect(BigInt(m.modelCommitment)).toBe(0n);
     expect(m.metadataURI).toBe('ipfs://verdict-model');
     const events = await registry.queryFilter(registry.filters.ModelRegistered!(modelId));
     expect(events).toHaveLength(1);
@@ -147,6 +148,8 @@ describe('InferenceRegistry', () => {
     ]);
     await expect(registerModel(chain, registryAddress, verifier.address)).rejects.toThrow(new RegExp(`ModelExists\\(${modelId}\\)`));
     await expect(registerModel(chain, registryAddress, await chain.signer.getAddress())).rejects.toThrow(/NotAVerifier/);
+    // Constant weights: a model commitment would never be checked, so the registry refuses one.
+    await expect(registerModel(chain, registryAddress, verifier.address, '', 5n)).rejects.toThrow(/NoModelCommitment/);
   });
 
   it('verifyInference: true for a valid proof, false (never a revert) for anything else', async () => {
