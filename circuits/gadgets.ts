@@ -657,23 +657,32 @@ function checkInRange(p: InRangeParams): void {
 
 /** Words one PoseidonSponge block absorbs (circomlib's Poseidon(16): the chaining state plus 15). */
 export const SPONGE_RATE = 15;
-/** Constraints of one circomlib Poseidon(16) under circom --O1 (612 non-linear, 1,480 linear: --O1 keeps the linear rounds), measured with circom 2.2. */
-export const POSEIDON16_CONSTRAINTS = 2092;
+/** S-box constraints of one permutation after its first round: 7 full rounds of 17 lanes and 68 partial rounds, 3 each (x², x⁴, x⁵). */
+const POSEIDON_LATER_ROUNDS = 3 * (7 * 17 + 68);
 
-/**
- * Blocks of `PoseidonSponge(nWords)`: at least one.
- * @example spongeBlocks(26) // 2
- */
-export function spongeBlocks(nWords: number): number {
-  return Math.max(1, Math.ceil(nWords / SPONGE_RATE));
+function checkSpongeWords(nWords: number): void {
+  if (!Number.isInteger(nWords) || nWords < 1) throw new GadgetParamsError(`PoseidonSponge needs at least one word, got ${nWords}`);
 }
 
 /**
- * Exact constraint count of PoseidonSponge under --O1 (its word inputs are substituted away).
- * @example poseidonSpongeCost(26) // 2 · 2092
+ * Blocks of `PoseidonSponge(nWords)`, nWords ≥ 1.
+ * @example spongeBlocks(26) // 2
+ */
+export function spongeBlocks(nWords: number): number {
+  checkSpongeWords(nWords);
+  return Math.ceil(nWords / SPONGE_RATE);
+}
+
+/**
+ * Exact constraint count of PoseidonSponge under --O1 (its word inputs are substituted away):
+ * per block the rounds after the first, 3 per first-round lane that is not a constant (its
+ * words, and the chaining value after block 0), and one linear constraint for out.
+ * @example poseidonSpongeCost(26) // (561 + 3·15) + (561 + 3·12) + 1 = 1204
  */
 export function poseidonSpongeCost(nWords: number): number {
-  return spongeBlocks(nWords) * POSEIDON16_CONSTRAINTS;
+  let cost = 1;
+  for (let k = 0; k < spongeBlocks(nWords); k++) cost += POSEIDON_LATER_ROUNDS + 3 * ((k === 0 ? 0 : 1) + Math.min(SPONGE_RATE, nWords - SPONGE_RATE * k));
+  return cost;
 }
 
 // --------------------------------------------------------------------- ArgMax
