@@ -351,6 +351,7 @@ function formatDeploy(r: DeployResult): string {
     `verifier ${d.verifier} (${r.verifierCodeSize} bytes, ${r.gas.verifier} gas${chunks})`,
     `registry ${d.registry}${r.gas.registry !== undefined ? ` (deployed, ${r.gas.registry} gas)` : ''}`,
     `model id ${d.modelId} (register: ${r.gas.register} gas)`,
+    ...(d.modelCommitment ? [`model commitment ${d.modelCommitment}: the registry attests only proofs that carry it`] : []),
     r.file ? `recorded in ${r.file}` : `on ${d.rpc}: gone when this command exits (use --rpc for a lasting chain)`,
   ].join('\n');
 }

@@ -35,6 +35,8 @@ export interface Deployment {
   icChunks: string[];
   modelId: string;
   verificationKeyHash: string;
+  /** The model commitment the model was registered with (bytes32 hex), for committed weights. */
+  modelCommitment?: string;
   owner: string;
   metadataURI: string;
   deployedAt: string;
@@ -86,7 +88,8 @@ export async function deployModel(chain: Chain, dir: string, options: DeployOpti
   }
   say('registering the model');
   const metadataURI = options.metadataURI ?? `zkinfer:${manifest.model.file}#sha256=${manifest.model.sha256}`;
-  const registered = await registerModel(chain, registry, verifier.address, metadataURI, BigInt(manifest.modelCommitment?.value ?? 0));
+  const commitment = BigInt(manifest.modelCommitment?.value ?? 0);
+  const registered = await registerModel(chain, registry, verifier.address, metadataURI, commitment);
   const deployment: Deployment = {
     format: 'zkinfer-deployment',
     version: 1,
@@ -97,6 +100,7 @@ export async function deployModel(chain: Chain, dir: string, options: DeployOpti
     icChunks: verifier.chunks.map((c) => c.address),
     modelId: registered.modelId,
     verificationKeyHash: verifier.generated.verificationKeyHash,
+    ...(manifest.modelCommitment ? { modelCommitment: contentHashHex(commitment) } : {}),
     owner: await chain.signer.getAddress(),
     metadataURI,
     deployedAt: new Date().toISOString(),

@@ -116,15 +116,45 @@ function windowFunctions(node: ConvNode, outputName: string): string[] {
 }
 
 /**
+ * The loop nest both emitters share (inside a block that defines `win` and, with position
+ * factors, `f`): per output, acc = `bias` + Σ over the input channels and the taps inside the
+ * input of what `tap` adds to `part` for the tap's input less zeroIn, times the position factor.
+ */
+function loopNest(node: ConvNode, inputName: string, outputName: string, bias: string, tap: (input: string) => string[]): string[] {
+  const { batch, channels, outChannels, group } = node;
+  const { positions, kernelSize, inputSize } = node.windows;
+  const perGroupIn = channels / group;
+  return [
+    `  for (var n = 0; n < ${batch}; n++) {`,
+    `    for (var m = 0; m < ${outChannels}; m++) {`,
+    `      var first = (m \\ ${outChannels / group}) * ${perGroupIn};`,
+    `      for (var p = 0; p < ${positions}; p++) {`,
+    `        var acc = ${bias};`,
+    `        for (var c = 0; c < ${perGroupIn}; c++) {`,
+    `          var part = 0;`,
+    `          for (var k = 0; k < ${kernelSize}; k++) {`,
+    `            if (win[p][k] >= 0) {`,
+    ...tap(`(${inputName}[(n * ${channels} + first + c) * ${inputSize} + win[p][k]] - ${node.zeroIn})`).map((line) => `              ${line}`),
+    `            }`,
+    `          }`,
+    `          acc += part;`,
+    `        }`,
+    `        ${outputName}[(n * ${outChannels} + m) * ${positions} + p] = ${node.positionFactor ? 'acc * f[p]' : 'acc'};`,
+    `      }`,
+    `    }`,
+    `  }`,
+  ];
+}
+
+/**
  * Circom: weights, bias and the window table as constant functions, the loops unrolled by
  * circom into one linear expression per output (summed per input channel: circom copies a
  * var's expression on every `+=`, so one long running sum would cost quadratic time).
  */
 export function emitConv(node: ConvNode, inputName: string, outputName: string): { functions: string[]; body: string[] } {
   const { batch, channels, outChannels, group } = node;
-  const { positions, kernelSize, inputSize, index } = node.windows;
-  const perGroupIn = channels / group;
-  const per = perGroupIn * kernelSize;
+  const { positions, kernelSize } = node.windows;
+  const per = (channels / group) * kernelSize;
   const functions = [
     `function ${outputName}_weights() {\n  return [\n    ${tableRows(node.weights, per)}\n  ];\n}`,
     `function ${outputName}_bias() {\n  return [${node.bias.join(',')}];\n}`,
@@ -137,24 +167,7 @@ export function emitConv(node: ConvNode, inputName: string, outputName: string):
     `  var b[${outChannels}] = ${outputName}_bias();`,
     `  var win[${positions}][${kernelSize}] = ${outputName}_windows();`,
     ...(node.positionFactor ? [`  var f[${positions}] = ${outputName}_factor();`] : []),
-    `  for (var n = 0; n < ${batch}; n++) {`,
-    `    for (var m = 0; m < ${outChannels}; m++) {`,
-    `      var first = (m \\ ${outChannels / group}) * ${perGroupIn};`,
-    `      for (var p = 0; p < ${positions}; p++) {`,
-    `        var acc = b[m];`,
-    `        for (var c = 0; c < ${perGroupIn}; c++) {`,
-    `          var part = 0;`,
-    `          for (var k = 0; k < ${kernelSize}; k++) {`,
-    `            if (win[p][k] >= 0) {`,
-    `              part += w[m][c * ${kernelSize} + k] * (${inputName}[(n * ${channels} + first + c) * ${inputSize} + win[p][k]] - ${node.zeroIn});`,
-    `            }`,
-    `          }`,
-    `          acc += part;`,
-    `        }`,
-    `        ${outputName}[(n * ${outChannels} + m) * ${positions} + p] = ${node.positionFactor ? 'acc * f[p]' : 'acc'};`,
-    `      }`,
-    `    }`,
-    `  }`,
+    ...loopNest(node, inputName, outputName, 'b[m]', (x) => [`part += w[m][c * ${kernelSize} + k] * ${x};`]),
     `}`,
   ];
   return { functions, body };
@@ -173,9 +186,8 @@ export function convMacs(node: ConvNode): number {
  */
 export function emitCommittedConv(node: ConvNode, inputName: string, outputName: string, signals: { weights: string; bias: string }): { functions: string[]; body: string[] } {
   const { batch, channels, outChannels, group } = node;
-  const { positions, kernelSize, inputSize } = node.windows;
-  const perGroupIn = channels / group;
-  const per = perGroupIn * kernelSize;
+  const { positions, kernelSize } = node.windows;
+  const per = (channels / group) * kernelSize;
   const functions = windowFunctions(node, outputName);
   const body = [
     `signal input ${signals.weights}[${outChannels * per}];`,
@@ -186,26 +198,11 @@ export function emitCommittedConv(node: ConvNode, inputName: string, outputName:
     `  var win[${positions}][${kernelSize}] = ${outputName}_windows();`,
     ...(node.positionFactor ? [`  var f[${positions}] = ${outputName}_factor();`] : []),
     `  var j = 0;`,
-    `  for (var n = 0; n < ${batch}; n++) {`,
-    `    for (var m = 0; m < ${outChannels}; m++) {`,
-    `      var first = (m \\ ${outChannels / group}) * ${perGroupIn};`,
-    `      for (var p = 0; p < ${positions}; p++) {`,
-    `        var acc = ${signals.bias}[m];`,
-    `        for (var c = 0; c < ${perGroupIn}; c++) {`,
-    `          var part = 0;`,
-    `          for (var k = 0; k < ${kernelSize}; k++) {`,
-    `            if (win[p][k] >= 0) {`,
-    `              ${outputName}_mac[j] <== ${signals.weights}[m * ${per} + c * ${kernelSize} + k] * (${inputName}[(n * ${channels} + first + c) * ${inputSize} + win[p][k]] - ${node.zeroIn});`,
-    `              part += ${outputName}_mac[j];`,
-    `              j++;`,
-    `            }`,
-    `          }`,
-    `          acc += part;`,
-    `        }`,
-    `        ${outputName}[(n * ${outChannels} + m) * ${positions} + p] = ${node.positionFactor ? 'acc * f[p]' : 'acc'};`,
-    `      }`,
-    `    }`,
-    `  }`,
+    ...loopNest(node, inputName, outputName, `${signals.bias}[m]`, (x) => [
+      `${outputName}_mac[j] <== ${signals.weights}[m * ${per} + c * ${kernelSize} + k] * ${x};`,
+      `part += ${outputName}_mac[j];`,
+      `j++;`,
+    ]),
     `}`,
   ];
   return { functions, body };

@@ -8,7 +8,6 @@
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { committedTensors, modelCommitment } from '../../circuits/commitments.ts';
 import { nestArray } from '../../circuits/input.ts';
@@ -17,21 +16,19 @@ import { convMacs } from '../../circuits/ir/conv.ts';
 import type { ConvNode } from '../../circuits/ir/types.ts';
 import { loadCompiled, predictWith } from '../../circuits/predict.ts';
 import { build } from '../../prover/build.ts';
-import { writeBigUIntLE } from '../../prover/formats/binfile.ts';
 import { prove, type ProveResult } from '../../prover/prove.ts';
 import { setup } from '../../prover/setup.ts';
 import { connect, type Chain } from '../../verifier/chain.ts';
 import { contentHashHex } from '../../verifier/content-hash.ts';
 import { releaseCurves } from '../../verifier/curves.ts';
-import { BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
 import { attestProof, deployRegistry, deployVerifier, registerModel, verifyThroughRegistry } from '../../verifier/onchain.ts';
+import { deployModel } from '../../verifier/deploy.ts';
 import { verifyProof } from '../../verifier/verify.ts';
 import { mulberry32, TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 import { buildNative } from '../support/native.ts';
+import { satisfiedWith as satisfied, wiresByName, type WireChange } from '../support/tamper.ts';
 
 const dirs = new TempDirs();
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-const valueOffset = (i: number) => 76 + 32 * i;
 const rng = mulberry32(2024);
 const inputs = Array.from({ length: 2 }, () => nestArray(uniform(rng, 50), [1, 2, 5, 5]));
 
@@ -93,21 +90,12 @@ async function setManifestCommitment(target: string, value: bigint): Promise<voi
 
 /** Whether `wtns` with the named wires changed satisfies the circuit (names from model.sym). */
 async function satisfiedWith(wtns: Buffer, changes: [string, (v: bigint) => bigint][]): Promise<boolean> {
-  const wires = new Map<string, number>();
-  for (const line of (await readFile(path.join(dir, 'model.sym'), 'utf8')).split('\n')) {
-    const [, wire, , name] = line.split(',');
-    if (name && Number(wire) >= 0) wires.set(name, Number(wire));
-  }
-  const bytes = Buffer.from(wtns);
-  for (const [name, change] of changes) {
-    const at = valueOffset(wires.get(name) ?? Number.NaN);
-    if (Number.isNaN(at)) throw new Error(`no wire ${name}`);
-    const old = [0, 1, 2, 3].reduce((v, k) => v + (bytes.readBigUInt64LE(at + 8 * k) << BigInt(64 * k)), 0n);
-    writeBigUIntLE(bytes, at, 32, ((change(old) % BN254_SCALAR_MODULUS) + BN254_SCALAR_MODULUS) % BN254_SCALAR_MODULUS);
-  }
-  const file = path.join(work, 'tampered.wtns');
-  await writeFile(file, bytes);
-  return snarkjs.wtns.check(path.join(dir, 'model.r1cs'), file, quiet);
+  const wires = await wiresByName(dir);
+  return satisfied(dir, wtns, changes.map(([name, change]): WireChange => {
+    const wire = wires.get(name);
+    if (wire === undefined) throw new Error(`no wire ${name}`);
+    return [wire, change];
+  }));
 }
 
 describe('--weights hashed', () => {
@@ -191,5 +179,11 @@ describe('the registry checks the model commitment', () => {
     const second = await registerModel(chain, registry, verifier.address, 'ipfs://cnn-v2', otherCommitment);
     expect(second.modelId).not.toBe(modelId);
     expect((await attestProof(chain, registry, second.modelId, BigInt(otherProof.output.contentHash), theirs)).modelId).toBe(second.modelId);
+
+    // `zkinfer deploy` registers the manifest's commitment and records it.
+    const deployed = await deployModel(chain, dir);
+    expect(deployed.deployment.modelCommitment).toBe(contentHashHex(commitment));
+    expect((await verifyThroughRegistry(chain, deployed.deployment.registry, deployed.deployment.modelId, ours)).valid).toBe(true);
+    expect((await verifyThroughRegistry(chain, deployed.deployment.registry, deployed.deployment.modelId, theirs)).valid).toBe(false);
   });
 });

@@ -12,28 +12,23 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCompiled, predictWith } from '../../circuits/predict.ts';
 import { modelCommitment, packedHash, packedTensor } from '../../circuits/commitments.ts';
 import { INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, WEIGHT_VISIBILITIES, type InputVisibility, type OutputVisibility, type WeightVisibility } from '../../circuits/visibility.ts';
 import { contentHashHex } from '../../verifier/content-hash.ts';
 import { build } from '../../prover/build.ts';
-import { writeBigUIntLE } from '../../prover/formats/binfile.ts';
 import { prove } from '../../prover/prove.ts';
 import { setup } from '../../prover/setup.ts';
 import { releaseCurves } from '../../verifier/curves.ts';
-import { BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
 import { hashInput } from '../../verifier/input-hash.ts';
 import { verifyProof } from '../../verifier/verify.ts';
 import { mulberry32, TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 import { zkinfer } from '../support/cli.ts';
 import { buildNative } from '../support/native.ts';
+import { satisfiedWith as satisfied } from '../support/tamper.ts';
 
 const dirs = new TempDirs();
-const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-/** Where witness value i starts in a .wtns file: file header 12, header section 12 + 40, values section header 12. */
-const valueOffset = (i: number) => 76 + 32 * i;
 
 const rng = mulberry32(77);
 let model: string;
@@ -120,15 +115,7 @@ describe.each(combinations)('--input %s --weights %s --output %s', (input, weigh
 });
 
 /** Whether `wtns` with one wire changed satisfies the circuit of `dir`. */
-async function satisfiedWith(dir: string, wtns: Buffer, wire: number, change: (v: bigint) => bigint): Promise<boolean> {
-  const bytes = Buffer.from(wtns);
-  const at = valueOffset(wire);
-  const old = [0, 1, 2, 3].reduce((v, k) => v + (bytes.readBigUInt64LE(at + 8 * k) << BigInt(64 * k)), 0n);
-  writeBigUIntLE(bytes, at, 32, ((change(old) % BN254_SCALAR_MODULUS) + BN254_SCALAR_MODULUS) % BN254_SCALAR_MODULUS);
-  const file = path.join(dir, 'tampered.wtns');
-  await writeFile(file, bytes);
-  return snarkjs.wtns.check(path.join(dir, 'model.r1cs'), file, quiet);
-}
+const satisfiedWith = (dir: string, wtns: Buffer, wire: number, change: (v: bigint) => bigint): Promise<boolean> => satisfied(dir, wtns, [[wire, change]]);
 
 describe('tampering (--input private --weights constant --output argmax)', () => {
   let dir: string;
@@ -233,7 +220,7 @@ describe('--output hashed', () => {
 });
 
 describe('errors', () => {
-  it('--output argmax needs one output whose last axis holds the classes', async () => {
+  it('--output argmax needs one output whose last axis holds the classes; --weights hashed needs weights', async () => {
     const two = await writeModel(work, {
       inputs: [{ name: 'x', shape: [1, 2] }],
       outputs: [
@@ -252,5 +239,6 @@ describe('errors', () => {
       nodes: [{ opType: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'] }],
     }, 'one-score.onnx');
     await expect(build(single, path.join(work, 'single'), { output: 'argmax' })).rejects.toThrow(/output "y" has shape \[1,1\], so its last axis holds no choice of class/);
+    await expect(build(single, path.join(work, 'single'), { weights: 'hashed' })).rejects.toThrow(/--weights hashed: one-score\.onnx has no weights to commit to \(no Gemm, MatMul, Conv/);
   });
 });
