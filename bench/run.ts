@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: compile, circom, setup, witness, prove and verify for the MNIST MLPs and
  * CNNs in bench/models, each step in its own process (bench/step.ts) so that its peak memory
- * is its own, plus the quantized model's accuracy on the 1,000 test digits.
+ * is its own, plus the quantized model's accuracy on the 1,000 test digits, and where compile
+ * and witness time goes (circom2 split by phase and by flags, the reference evaluator).
  *
  *   npm run bench [-- --only mlp-196-25-10] [--reps 3] [--gas-only]
  *
@@ -49,6 +50,9 @@ const NAMES = MODELS.map((m) => m.name);
 
 const STEPS = ['compile', 'circom', 'setup', 'witness', 'prove', 'verify'] as const;
 type StepName = (typeof STEPS)[number];
+/** The circom2 runs that split compile time (bench/step.ts circom-phases). */
+const CIRCOM_MODES = ['r1cs-O1', 'r1cs-O0', 'wasm'] as const;
+type CircomMode = (typeof CIRCOM_MODES)[number];
 
 type Json = Record<string, unknown>;
 
@@ -226,6 +230,8 @@ interface ModelResult {
   ptau: { circuitPower: number; filePower: number; created: boolean; seconds: number; path: string };
   steps: Record<StepName, StepFigures>;
   accuracy: { digits: number; quantized: number; float: number; agreement: number; clampedInputValues: number; seconds: number };
+  /** Where compile and witness time goes: circom2 split by phase and flags, and the reference evaluator (what a witness could be built from). */
+  compileWitness: { circom: Record<CircomMode, StepFigures>; evaluator: StepFigures };
   keras2circom?: { constraints: number; ratio: number; source: string };
   notes: string[];
 }
@@ -277,6 +283,14 @@ async function benchModel(model: BenchModel, reps: number): Promise<ModelResult>
   const circom = await runStep('circom', [dir]);
   const c = circom.result;
   progress(arch, 'circom', circom, `${fmtInt(Number(c.constraints))} constraints, ptau 2^${c.ptauPower}`);
+  const phases = {} as Record<CircomMode, StepFigures>;
+  for (const mode of CIRCOM_MODES) {
+    const run = await runStep('circom-phases', [dir, path.join(workDir!, `${arch}-${mode}`), mode]);
+    const r = run.result;
+    const split = ['executeSeconds', 'r1csSeconds', 'symSeconds', 'wasmSeconds'].filter((k) => r[k] !== undefined);
+    phases[mode] = single(run, { flags: r.flags, ...Object.fromEntries(split.map((k) => [k, round(Number(r[k]))])) });
+    progress(arch, `circom ${mode}`, run, `executed in ${fmtSeconds(Number(r.executeSeconds))}`);
+  }
   if (Number(compile.result.predictedConstraints) !== Number(c.constraints)) {
     notes.push(`the compiler's cost model predicted ${compile.result.predictedConstraints} constraints, circom counted ${c.constraints}`);
   }
@@ -303,12 +317,15 @@ async function benchModel(model: BenchModel, reps: number): Promise<ModelResult>
   const inputFile = path.join(workDir!, `${arch}-input.json`);
   await writeFile(inputFile, JSON.stringify({ [input.name]: nestArray(Array.from(test.x[0]!), input.shape) }));
 
-  const runs: Record<'witness' | 'prove' | 'verify', StepRun[]> = { witness: [], prove: [], verify: [] };
+  const runs: Record<'witness' | 'evaluate' | 'prove' | 'verify', StepRun[]> = { witness: [], evaluate: [], prove: [], verify: [] };
   for (let r = 0; r < reps; r++) {
     const tag = reps > 1 ? ` ${r + 1}/${reps}` : '';
     const witness = await runStep('witness', [dir, inputFile]);
     runs.witness.push(witness);
     progress(arch, `witness${tag}`, witness);
+    const evaluate = await runStep('evaluate', [dir, inputFile]);
+    runs.evaluate.push(evaluate);
+    progress(arch, `evaluate${tag}`, evaluate);
     const prove = await runStep('prove', [dir, inputFile]);
     runs.prove.push(prove);
     progress(arch, `prove${tag}`, prove, `warm ${fmtSeconds(Number(prove.result.warmSeconds))}`);
@@ -323,7 +340,7 @@ async function benchModel(model: BenchModel, reps: number): Promise<ModelResult>
 
   // The proof, the witness and the reference evaluator must agree on the digit.
   const first = a.firstDigit as { label: number; quant: number; float: number };
-  const claimed = new Set([...runs.witness, ...runs.prove, ...runs.verify].map((r) => Number(r.result.argmax)));
+  const claimed = new Set([...runs.witness, ...runs.evaluate, ...runs.prove, ...runs.verify].map((r) => Number(r.result.argmax)));
   if (claimed.size !== 1 || !claimed.has(first.quant)) {
     notes.push(`test digit 0: the proof/witness say ${[...claimed].join('/')}, the reference evaluator ${first.quant}`);
   }
@@ -367,6 +384,7 @@ async function benchModel(model: BenchModel, reps: number): Promise<ModelResult>
       clampedInputValues: Number(a.clampedValues),
       seconds: round(accuracy.seconds),
     },
+    compileWitness: { circom: phases, evaluator: repeated(runs.evaluate, ['loadSeconds']) },
     notes,
   };
   if (model.circomlibMl) {
@@ -478,9 +496,44 @@ function markdown(report: { date: string; machine: Machine; reps: number; totalS
     '- setup: the MLPs use the cached development ptau (the smallest cached file of at least the needed power; "setup" excludes making one, "setup incl. ptau" includes it when it had to be made); the CNNs use the native development setup (setup --dev, no ptau).',
     '- accuracy: the 1,000 MNIST test digits (scripts/mnist-data.ts), quantized = reference evaluator (circuits/predict.ts, bit-exact with the circuit), float = the normalized ONNX graph.',
   );
+  lines.push('', ...compileWitnessSection(report.models));
   const notes = report.models.flatMap((r) => r.notes.map((n) => `${r.model}: ${n}`));
   if (notes.length > 0) lines.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** Where compile and witness time goes: circom2 by phase and flags, against the compiler and the reference evaluator. */
+function compileWitnessSection(models: readonly ModelResult[]): string[] {
+  const lines = [
+    '## Compile and witness: where the time goes',
+    '',
+    '| model | constraints | zkinfer compiler | circom2 --r1cs --sym --O1: execute + write = total (MB) | --r1cs --O0 total | --wasm: execute + write = total (MB) | witness (wasm) | reference evaluator (+ ir.json load) | today: compiler + circom + witness |',
+    '|---|---:|---:|---|---:|---|---:|---:|---:|',
+  ];
+  for (const r of models) {
+    const { circom, evaluator } = r.compileWitness;
+    const o1 = circom['r1cs-O1'];
+    const wasm = circom.wasm;
+    const today = r.steps.compile.seconds + r.steps.circom.seconds + r.steps.witness.seconds;
+    lines.push(
+      `| ${r.model} | ${fmtInt(r.constraints)} | ${fmtSeconds(r.steps.compile.seconds)} | ` +
+        `${fmtSeconds(Number(o1.executeSeconds))} + ${fmtSeconds(Number(o1.r1csSeconds ?? 0) + Number(o1.symSeconds ?? 0))} = ${fmtSeconds(o1.seconds)} (${fmtMB(o1.peakRssMB)}) | ` +
+        `${fmtSeconds(circom['r1cs-O0'].seconds)} | ` +
+        `${fmtSeconds(Number(wasm.executeSeconds))} + ${fmtSeconds(Number(wasm.wasmSeconds ?? 0))} = ${fmtSeconds(wasm.seconds)} (${fmtMB(wasm.peakRssMB)}) | ` +
+        `${fmtSeconds(r.steps.witness.seconds)} | ${fmtSeconds(evaluator.seconds)} (+ ${fmtSeconds(Number(evaluator.loadSeconds))}) | ${fmtSeconds(today)} |`,
+    );
+  }
+  const executeShare = models.map((r) => Number(r.compileWitness.circom['r1cs-O1'].executeSeconds) / r.compileWitness.circom['r1cs-O1'].seconds);
+  lines.push(
+    '',
+    '- circom2 runs once per flag set, each in its own process (peak RSS of the process tree in parentheses). "execute" is until circom logs its template instances: ' +
+      'parsing, type checking and running the templates, which unrolls every loop and builds each multiply-accumulate of a constant-weight layer as a linear expression term by term; ' +
+      '"write" is the rest: --O1 simplification and writing the r1cs and sym files, or generating the wasm witness calculator.',
+    `- Execution is ${fmtPct(Math.min(...executeShare))}–${fmtPct(Math.max(...executeShare))} of an r1cs run here: circom's time goes into interpreting the templates, not into simplifying or writing. ` +
+      "zkinfer's own compile runs circom once for r1cs, sym and wasm together (the circom column above); here the outputs get separate runs to show what each costs.",
+    '- witness (wasm) is zkinfer\'s witness step: input quantization, snarkjs running the wasm calculator, writing witness.wtns. The reference evaluator computes the same values (it defines them) in the time shown, after loading ir.json.',
+  );
+  return lines;
 }
 
 // ---------------------------------------------------------------- main

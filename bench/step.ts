@@ -14,19 +14,27 @@
  *   noop                                  node + tsx baseline
  *   compile  <model.onnx> <dir> <calibration.json>
  *   circom   <dir>
+ *   circom-phases <dir> <out dir> r1cs-O1|r1cs-O0|wasm
+ *                                         one circom2 run with those outputs and flags, split at
+ *                                         its log lines: execution, r1cs, sym, wasm
  *   ptau     <power>                      ensureDevPtau (cached per user)
  *   setup    <dir> [--dev]                 --dev: the native development setup (no ptau)
  *   witness  <dir> <input.json>
+ *   evaluate <dir> <input.json>           the reference evaluator on the input (ir.json loaded)
  *   prove    <dir> <input.json>           cold call, then a warm one in the same process
  *   verify   <dir>                        cold call, then a warm one in the same process
  *   accuracy <dir> <model.onnx>           1,000 MNIST test digits: quantized vs float
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 
 type Json = Record<string, unknown>;
 
 const POLL_MS = 20;
+
+/** circom2 flags of the circom-phases step: the r1cs at the project's --O1 (with the sym file), at --O0, and the wasm witness generator alone. */
+const CIRCOM_MODES = { 'r1cs-O1': ['--r1cs', '--sym', '--O1'], 'r1cs-O0': ['--r1cs', '--O0'], wasm: ['--wasm', '--O1'] } as const;
 
 /** Highest VmHWM (peak RSS) seen among this process's direct children, in kB. */
 function watchChildren(): { peakKb: () => number; stop: () => void } {
@@ -110,6 +118,53 @@ async function runStep(step: string, args: string[]): Promise<Json> {
         privateInputs: value.privateInputs,
         ptauPower: value.ptauPower,
       };
+    }
+
+    case 'circom-phases': {
+      const [dir, out, mode] = need(args, 3, 'circom-phases <dir> <out dir> r1cs-O1|r1cs-O0|wasm');
+      const flags = CIRCOM_MODES[mode as keyof typeof CIRCOM_MODES];
+      if (!flags) throw new Error(`circom-phases: unknown mode ${mode} (${Object.keys(CIRCOM_MODES).join(', ')})`);
+      const { runCircom } = await import('../prover/circom.ts');
+      const { gadgetIncludePaths } = await import('../circuits/gadgets.ts');
+      await mkdir(out!, { recursive: true });
+      // circom2 logs "template instances" when it has executed the templates (constraints generated)
+      // and "Written successfully: FILE" per output: the moments split the run into its phases.
+      const marks: Record<string, number> = {};
+      let pending = '';
+      const t0 = performance.now();
+      await runCircom([path.join(dir!, 'model.circom'), ...flags, ...gadgetIncludePaths().flatMap((d) => ['-l', d]), '-o', out!], (chunk) => {
+        const at = (performance.now() - t0) / 1000;
+        const lines = (pending + chunk).replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          if (/template instances/.test(line)) marks.executed ??= at;
+          const written = /Written successfully: \S*?(\.r1cs|\.sym|\.wasm)/.exec(line)?.[1];
+          if (written) marks[written] ??= at;
+        }
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const executed = marks.executed ?? Number.NaN;
+      const r1cs = marks['.r1cs'];
+      const sym = marks['.sym'];
+      const wasm = marks['.wasm'];
+      return {
+        seconds,
+        mode,
+        flags: flags.join(' '),
+        executeSeconds: executed,
+        ...(r1cs !== undefined ? { r1csSeconds: r1cs - executed } : {}),
+        ...(sym !== undefined ? { symSeconds: sym - (r1cs ?? executed) } : {}),
+        ...(wasm !== undefined ? { wasmSeconds: wasm - executed } : {}),
+      };
+    }
+
+    case 'evaluate': {
+      const [dir, inputFile] = need(args, 2, 'evaluate <dir> <input.json>');
+      const { loadCompiled, predictWith } = await import('../circuits/predict.ts');
+      const input = await readJson(inputFile!);
+      const load = await timed(() => loadCompiled(dir!));
+      const { value, seconds } = await timed(async () => predictWith(load.value.manifest, load.value.ir, input, inputFile!));
+      return { seconds, loadSeconds: load.seconds, argmax: value.outputs[0]!.argmax };
     }
 
     case 'ptau': {

@@ -4,14 +4,13 @@
  * [logit 0, logit 1, content hash, input], the smallest layout a verdict needs, so its
  * gas is the registry's overhead over the Groth16 floor.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { OnnxModelSpec } from '../../circuits/onnx/writer.ts';
+import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
 import { build } from '../../prover/build.ts';
 import { prove, type ProveResult } from '../../prover/prove.ts';
 import { setup } from '../../prover/setup.ts';
-import { writeModel } from '../circuits/harness.ts';
 
 export const VERDICT_MODEL: OnnxModelSpec = {
   inputs: [{ name: 'score', shape: [1, 1] }],
@@ -37,7 +36,9 @@ export interface VerdictModel {
 /** Compiles and sets up the verdict model in a fresh temp folder. */
 export async function buildVerdictModel(): Promise<VerdictModel> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'zkinfer-verdict-'));
-  const model = await writeModel(root, VERDICT_MODEL);
+  // Written here rather than with test/circuits/harness.ts, which imports vitest: bench/gas.ts runs this outside vitest.
+  const model = path.join(root, 'model.onnx');
+  await writeFile(model, writeOnnxModel(VERDICT_MODEL));
   const dir = path.join(root, 'build');
   await build(model, dir, {});
   await setup(dir, {});
