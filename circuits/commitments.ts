@@ -6,12 +6,12 @@
  * field elements of at most 252 bits (an element goes into the current word when it fits,
  * else it starts the next), then the PoseidonSponge of the words
  * (circuits/templates/content-hash.circom). Packing is injective on the tensors' ranges, so
- * each hashed value must lie in its range: the circuit range-checks inputs and committed
- * weights; outputs are in their proven interval. The emitter writes the packing as linear
+ * each hashed value must lie in its range: the circuit range-checks inputs, takes committed
+ * weights as bits, and outputs are in their proven interval. The emitter writes the packing as linear
  * expressions; poseidonSponge computes the same hash off-chain with circomlib's own Poseidon.
  */
 import { buildPoseidon, type Poseidon } from 'circomlibjs';
-import { bitLength, inRangeCost, inRangeParams, poseidonSpongeCost, SPONGE_RATE, spongeBlocks } from './gadgets.ts';
+import { bitLength, poseidonSpongeCost, SPONGE_RATE, spongeBlocks } from './gadgets.ts';
 import { signalRoot } from './ir/index.ts';
 import type { IrModel } from './ir/types.ts';
 import { sizeOf } from './tensor.ts';
@@ -149,10 +149,19 @@ export function committedTensors(ir: Pick<IrModel, 'nodes'>): CommittedTensor[] 
   );
 }
 
-/** Constraints of the model commitment: each committed element range-checked (which makes packing injective), then hashed. */
+/**
+ * Constraints of the model commitment: each committed element given as packedBits booleans
+ * (its range check, which makes packing injective; the element itself is their linear
+ * combination), then hashed. A word of one element with min 0 and one bit is that bit.
+ */
 export function modelCommitmentCost(ir: Pick<IrModel, 'nodes'>): number {
   const tensors = committedTensors(ir);
-  return tensors.reduce((a, t) => a + t.size * inRangeCost(inRangeParams(t.min, t.max)), 0) + packedHashCost(tensors, () => true);
+  return tensors.reduce((a, t) => a + t.size * packedBits(t), 0) + packedHashCost(tensors, (t) => packedBits(tensors[t]!) === 1);
+}
+
+/** An element's bits as the circuit takes them: (value − min) little-endian, packedBits wide. */
+export function committedBits(t: PackedTensor, value: bigint): bigint[] {
+  return Array.from({ length: packedBits(t) }, (_, j) => ((value - t.min) >> BigInt(j)) & 1n);
 }
 
 /** The model commitment the circuit checks: the hash of the committed tensors. */

@@ -19,7 +19,7 @@ import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
 import { sizeOf } from './tensor.ts';
-import { committedTensors, inputHashCost, modelCommitment, modelCommitmentCost, outputHashCost } from './commitments.ts';
+import { committedTensors, inputHashCost, modelCommitment, modelCommitmentCost, outputHashCost, packedBits } from './commitments.ts';
 import { DEFAULT_VISIBILITY, withArgmaxOutput, withCommittedWeights, type InputVisibility, type OutputVisibility, type Visibility, type WeightVisibility } from './visibility.ts';
 
 export interface CompileOptions {
@@ -80,7 +80,7 @@ function layerReports(ir: IrModel): LayerReport[] {
   const committed = committedTensors(ir);
   if (committed.length > 0) {
     const elements = committed.reduce((a, t) => a + t.size, 0);
-    reports.push({ node: '(model commitment)', op: 'PoseidonSponge', output: MODEL_COMMITMENT_SIGNAL, shape: [1], constraints: modelCommitmentCost(ir), bits: 254, note: `model commitment = Poseidon of ${elements} range-checked weights and biases` });
+    reports.push({ node: '(model commitment)', op: 'PoseidonSponge', output: MODEL_COMMITMENT_SIGNAL, shape: [1], constraints: modelCommitmentCost(ir), bits: 254, note: `model commitment = Poseidon of ${elements} weights and biases, each given as bits (its range check)` });
   }
   if (ir.hashedOutputs) {
     reports.push({ node: '(output hash)', op: 'PoseidonSponge', output: OUTPUT_HASH_SIGNAL, shape: [1], constraints: outputHashCost(ir), bits: 254, note: 'output hash = Poseidon of the packed outputs' });
@@ -116,7 +116,7 @@ function publicSignalRuns(ir: IrModel): PublicSignalRun[] {
 async function commitmentSpec(ir: IrModel, names: SignalNames): Promise<NonNullable<Manifest['modelCommitment']>> {
   const tensors = committedTensors(ir).map((t) => {
     const node = ir.nodes.find((n) => n.output === t.node)!;
-    return { node: node.node, tensor: t.node, role: t.role, signal: names.committed.get(t.node)![t.role], length: t.size, min: t.min.toString(), max: t.max.toString() };
+    return { node: node.node, tensor: t.node, role: t.role, signal: `${names.committed.get(t.node)![t.role]}_bits`, length: t.size, bits: packedBits(t), min: t.min.toString(), max: t.max.toString() };
   });
   return { value: (await modelCommitment(ir)).toString(), tensors };
 }

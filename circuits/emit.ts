@@ -8,7 +8,7 @@
  */
 import { CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL } from './manifest.ts';
 import { inRangeComponent, inRangeParams } from './gadgets.ts';
-import { committedTensors, emitPackedHash, inputHashCost, modelCommitmentCost, outputHashCost, packedTensor } from './commitments.ts';
+import { committedTensors, emitPackedHash, inputHashCost, modelCommitmentCost, outputHashCost, packedBits, packedTensor } from './commitments.ts';
 import { emitAffine } from './ir/affine.ts';
 import { emitArgMax } from './ir/argmax.ts';
 import { emitCommittedConv, emitConv } from './ir/conv.ts';
@@ -24,7 +24,7 @@ import { sizeOf } from './tensor.ts';
 
 export const MAIN_TEMPLATE = 'Model';
 
-/** The private input signals holding one committed node's weights and bias. */
+/** The vars holding one committed node's weights and bias (linear in the private `<name>_bits` signals). */
 export interface CommittedSignals {
   weights: string;
   bias: string;
@@ -103,15 +103,34 @@ function emitInputHash(ir: IrModel, signals: SignalNames): string[] {
   ];
 }
 
-/** The model commitment of `--weights hashed`: committed weights range-checked, packed and hashed; the public input must equal the hash. */
+/**
+ * The committed weights of `--weights hashed`, before the nodes that use them: each tensor's
+ * elements are private boolean signals `<name>_bits` (little-endian, committedBits wide), and
+ * the var `<name>` holds each element as min + Σ bit·2^j, a linear expression, so the range
+ * check costs the booleans alone and every multiply-accumulate stays one constraint. Then the
+ * model commitment: the elements packed and hashed; the public input must equal the hash.
+ */
 function emitModelCommitment(ir: IrModel, signals: SignalNames): string[] {
   const tensors = committedTensors(ir);
-  const signal = (t: number): string => signals.committed.get(tensors[t]!.node)![tensors[t]!.role];
+  const name = (t: number): string => signals.committed.get(tensors[t]!.node)![tensors[t]!.role];
   const sponge = `${MODEL_COMMITMENT_SIGNAL}_sponge`;
   return [
-    `// Model commitment: every committed weight and bias range-checked, packed and hashed (circuits/commitments.ts), ${modelCommitmentCost(ir)} constraints.`,
-    ...tensors.flatMap((t, k) => emitRangeCheck(signal(k), t.size, t.min, t.max)),
-    ...emitPackedHash(sponge, tensors, (t, i) => `${signal(t)}[${i}]`),
+    `// Model commitment: every committed weight and bias as booleans, packed and hashed (circuits/commitments.ts), ${modelCommitmentCost(ir)} constraints.`,
+    ...tensors.flatMap((t, k) => {
+      const bits = packedBits(t);
+      return [
+        `signal input ${name(k)}_bits[${t.size}][${bits}];`,
+        `var ${name(k)}[${t.size}];`,
+        `for (var i = 0; i < ${t.size}; i++) {`,
+        `  ${name(k)}[i] = ${t.min};`,
+        `  for (var j = 0; j < ${bits}; j++) {`,
+        `    ${name(k)}_bits[i][j] * (${name(k)}_bits[i][j] - 1) === 0;`,
+        `    ${name(k)}[i] += ${name(k)}_bits[i][j] * 2 ** j;`,
+        '  }',
+        '}',
+      ];
+    }),
+    ...emitPackedHash(sponge, tensors, (t, i) => `${name(t)}[${i}]`),
     `${MODEL_COMMITMENT_SIGNAL} === ${sponge}.out;`,
   ];
 }
@@ -157,6 +176,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
     }
   }
   if (ir.hashedInputs) body.push('', ...emitInputHash(ir, signals));
+  if (committed) body.push('', ...emitModelCommitment(ir, signals));
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
     body.push('', `// node "${node.node}" (${node.op}) → "${node.output}" [${out.shape}]: ${node.note ? `${node.kind} (${node.note})` : node.kind}, ${nodeCost(node, ir)} constraints`);
@@ -170,7 +190,6 @@ export function emitCircom(ir: IrModel, options: EmitOptions): string {
     functions.push(...emitted.functions);
     body.push(...emitted.body);
   }
-  if (committed) body.push('', ...emitModelCommitment(ir, signals));
   body.push('');
   if (ir.hashedOutputs) body.push(...emitOutputHash(ir, names));
   else {

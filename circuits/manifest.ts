@@ -64,8 +64,10 @@ export interface CommittedTensorSpec {
   /** The IR node's output tensor, which names it in ir.json. */
   tensor: string;
   role: 'weights' | 'bias';
+  /** The private input holding the values as bits: signal[i][j] = bit j of (value i − min). */
   signal: string;
   length: number;
+  bits: number;
   min: string;
   max: string;
 }

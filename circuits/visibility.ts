@@ -13,8 +13,8 @@
  * - weights `constant` (the default): weights are constants of the circuit, and a
  *   multiply-accumulate against a constant costs no constraint.
  * - weights `hashed`: the weights and biases of the weight-bearing ops (WEIGHT_OPS) are
- *   private signals, range-checked, and hashed into the model commitment, a public input the
- *   circuit checks (circuits/commitments.ts): the circuit no longer holds the weights, every
+ *   private, given as bits (their range check), and hashed into the model commitment, a
+ *   public input the circuit checks (circuits/commitments.ts): it no longer holds the weights, every
  *   multiply-accumulate costs one constraint, and a proof with other weights fails. Other
  *   constants (per-channel Mul/Add, tables, quantization multipliers) stay in the circuit, and
  *   gadget widths still come from the committed weights' value ranges. There is no `private`:

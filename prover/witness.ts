@@ -8,7 +8,7 @@ import * as snarkjs from 'snarkjs';
 import { InputError, ToolError } from '../circuits/errors.ts';
 import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
 import { CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, type Manifest } from '../circuits/manifest.ts';
-import { modelCommitment, packedHash, packedTensor } from '../circuits/commitments.ts';
+import { committedBits, modelCommitment, packedHash, packedTensor } from '../circuits/commitments.ts';
 import { evaluate } from '../circuits/evaluate.ts';
 import { loadCompiled } from '../circuits/predict.ts';
 import type { IrModel } from '../circuits/ir/types.ts';
@@ -52,6 +52,9 @@ export interface WitnessResult {
   seconds: number;
 }
 
+/** The witness calculator's input: signal name → decimal values (multi-dimensional signals flattened row-major). */
+type CircuitInput = Record<string, string | string[]>;
+
 /** circom's witness calculator errors, made readable: a failed `assert` is the input's fault. */
 function witnessError(err: unknown, source: string): Error {
   const raw = err instanceof Error ? err.message : String(err);
@@ -75,20 +78,21 @@ function witnessError(err: unknown, source: string): Error {
  * commitment public input; refuses weights that do not hash to the manifest's commitment
  * (the circuit would reject them too, less readably).
  */
-async function committedWeightInputs(dir: string, commitment: NonNullable<Manifest['modelCommitment']>, ir: IrModel): Promise<Record<string, string | string[]>> {
+async function committedWeightInputs(dir: string, commitment: NonNullable<Manifest['modelCommitment']>, ir: IrModel): Promise<CircuitInput> {
   const computed = await modelCommitment(ir);
   if (computed.toString() !== commitment.value) {
     throw new InputError(`the weights in ${path.join(dir, 'ir.json')} hash to ${computed}, not to the model commitment ${commitment.value} in manifest.json`, {
       hint: 'these are not the committed weights: a proof with other weights cannot verify; compile the model again to commit to new weights',
     });
   }
-  const inputs: Record<string, string | string[]> = { [MODEL_COMMITMENT_SIGNAL]: commitment.value };
+  const inputs: CircuitInput = { [MODEL_COMMITMENT_SIGNAL]: commitment.value };
   for (const spec of commitment.tensors) {
     const node = ir.nodes.find((n) => n.output === spec.tensor);
     if (!node || (node.kind !== 'linear' && node.kind !== 'conv') || node[spec.role].length !== spec.length) {
       throw new ToolError(`ir.json has no ${spec.role} of ${spec.length} values for node "${spec.node}" that manifest.json commits to`, { hint: 'ir.json and manifest.json come from different compilations: compile the model again' });
     }
-    inputs[spec.signal] = node[spec.role].map(String);
+    const packed = packedTensor({ min: spec.min, max: spec.max, shape: [spec.length] });
+    inputs[spec.signal] = node[spec.role].flatMap((v) => committedBits(packed, v).map(String));
   }
   return inputs;
 }
@@ -142,7 +146,7 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
   // A hashed input's content hash comes out of the circuit; computed here too, it is checked against the witness below.
   const contentHash = hashed ? await inputContentHash(manifest, inputs) : (options.contentHash ?? contentHashOfJson(inputJson));
   if (contentHash < 0n || contentHash >= BN254_SCALAR_MODULUS) throw new InputError(`content hash ${contentHash} is not below the BN254 scalar modulus`);
-  const circuitInput: Record<string, string | string[]> = hashed ? {} : { [CONTENT_HASH_SIGNAL]: String(contentHash) };
+  const circuitInput: CircuitInput = hashed ? {} : { [CONTENT_HASH_SIGNAL]: String(contentHash) };
   let clamped = 0;
   for (const spec of manifest.inputs) {
     const q = inputs.get(spec.name)!;

@@ -180,9 +180,9 @@ export function convMacs(node: ConvNode): number {
 }
 
 /**
- * Circom of a committed node (`--weights hashed`): weights and bias are the private input
- * signals `signals` (range-checked and hashed into the model commitment by the emitter), and
- * every product weight · (input − zeroIn) is a signal of its own, one constraint.
+ * Circom of a committed node (`--weights hashed`): weights and bias are the vars `signals`,
+ * linear in private bits the emitter declares, range-checks and hashes into the model
+ * commitment; every product weight · (input − zeroIn) is a signal of its own, one constraint.
  */
 export function emitCommittedConv(node: ConvNode, inputName: string, outputName: string, signals: { weights: string; bias: string }): { functions: string[]; body: string[] } {
   const { batch, channels, outChannels, group } = node;
@@ -190,8 +190,6 @@ export function emitCommittedConv(node: ConvNode, inputName: string, outputName:
   const per = (channels / group) * kernelSize;
   const functions = windowFunctions(node, outputName);
   const body = [
-    `signal input ${signals.weights}[${outChannels * per}];`,
-    `signal input ${signals.bias}[${outChannels}];`,
     `signal ${outputName}_mac[${convMacs(node)}];`,
     `var ${outputName}[${batch * outChannels * positions}];`,
     `{`,

@@ -125,9 +125,9 @@ export function linearMacs(node: LinearNode): number {
 }
 
 /**
- * Circom of a committed node (`--weights hashed`): weights and bias are the private input
- * signals `signals` (range-checked and hashed into the model commitment by the emitter), and
- * every product weight · input is a signal of its own, one constraint.
+ * Circom of a committed node (`--weights hashed`): weights and bias are the vars `signals`,
+ * linear in private bits the emitter declares, range-checks and hashes into the model
+ * commitment; every product weight · input is a signal of its own, one constraint.
  */
 export function emitCommittedLinear(node: LinearNode, inputName: string, outputName: string, signals: { weights: string; bias: string }): string[] {
   const { rows, inner, cols } = node;
@@ -137,8 +137,6 @@ export function emitCommittedLinear(node: LinearNode, inputName: string, outputN
   const blocks = Math.ceil(inner / block);
   const at = `(bt * ${rows} + m) * ${cols} + n`;
   return [
-    `signal input ${signals.weights}[${batches * cols * inner}];`,
-    `signal input ${signals.bias}[${batches * rows * cols}];`,
     `signal ${outputName}_mac[${linearMacs(node)}];`,
     `var ${outputName}[${batches * rows * cols}];`,
     `for (var bt = 0; bt < ${batches}; bt++) {`,

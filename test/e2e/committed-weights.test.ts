@@ -131,11 +131,12 @@ describe('--weights hashed', () => {
     await expect(prove(otherDir, inputs[0], { source: 'input 0' })).rejects.toThrow(/ir\.json hash to \d+, not to the model commitment \d+ in manifest\.json/);
   });
 
-  it('tamper: a changed weight or bias, or other weights carrying the committed commitment, fail the constraints', async () => {
+  it('tamper: a changed weight or bias bit, a non-boolean bit, or other weights carrying the committed commitment, fail the constraints', async () => {
     const wtns = await readFile(proved.files.witness);
     expect(await satisfiedWith(wtns, [])).toBe(true);
-    expect(await satisfiedWith(wtns, [['main.weights_c[0]', (v) => v + 1n]])).toBe(false);
-    expect(await satisfiedWith(wtns, [['main.bias_y[3]', (v) => v - 1n]])).toBe(false);
+    expect(await satisfiedWith(wtns, [['main.weights_c_bits[0][0]', (v) => 1n - v]])).toBe(false);
+    expect(await satisfiedWith(wtns, [['main.bias_y_bits[3][2]', (v) => 1n - v]])).toBe(false);
+    expect(await satisfiedWith(wtns, [['main.weights_c_bits[5][1]', (v) => v + 2n]])).toBe(false);
     expect(await satisfiedWith(wtns, [['main.model_commitment', (v) => v + 1n]])).toBe(false);
 
     const committed = BigInt((await loadCompiled(dir)).manifest.modelCommitment!.value);
