@@ -5,12 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactError, VerificationError, type ZkInferError } from './errors.ts';
-import { CIRCUIT_NAME, MANIFEST_FILE, MANIFEST_VERSION, type Manifest } from './manifest.ts';
+import { CIRCUIT_NAME, MANIFEST_FILE, MANIFEST_VERSION, TEMPLATE_FILE, type Manifest } from './manifest.ts';
 
 /** File names inside an artifact directory, and the step that makes each. */
 export const ARTIFACT_FILES = {
   manifest: MANIFEST_FILE,
   circuit: `${CIRCUIT_NAME}.circom`,
+  template: TEMPLATE_FILE,
   r1cs: `${CIRCUIT_NAME}.r1cs`,
   sym: `${CIRCUIT_NAME}.sym`,
   wasmDir: `${CIRCUIT_NAME}_js`,

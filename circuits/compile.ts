@@ -7,14 +7,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultCalibration, observeRanges, parseCalibration, type Calibration } from './calibrate.ts';
-import { emitCircom, MAIN_TEMPLATE, signalNames, type SignalNames } from './emit.ts';
+import { emitCircom, MAIN_TEMPLATE, signalNames, type EmittedCircuit, type SignalNames } from './emit.ts';
 import { ArtifactError } from './errors.ts';
 import { readUserJsonFile, writeFileAtomic, writeJsonAtomic } from './files.ts';
 import { nodeCost, nodeNote, outputConstraints } from './ir/index.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
 import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
 import { inRangeCost, inRangeParams } from './gadgets.ts';
-import { CIRCUIT_FILE, CONTENT_HASH_SIGNAL, MANIFEST_FILE, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
+import { CIRCUIT_FILE, TEMPLATE_FILE, CONTENT_HASH_SIGNAL, MANIFEST_FILE, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
 import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
@@ -43,7 +43,7 @@ export interface CompileOptions {
 export interface CompileResult {
   manifest: Manifest;
   ir: IrModel;
-  circom: string;
+  circom: EmittedCircuit;
 }
 
 export const CREATED_BY = 'zkinfer 0.1.0';
@@ -166,7 +166,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     version: MANIFEST_VERSION,
     createdBy: CREATED_BY,
     model: { file: path.basename(modelPath), sha256, opset: graph.opset, producer: graph.producer },
-    circuit: { file: CIRCUIT_FILE, template: MAIN_TEMPLATE, constraints, compiled: false, ptauPower: ptauPowerFor(constraints, nPublic) },
+    circuit: { file: CIRCUIT_FILE, template: MAIN_TEMPLATE, templateFile: TEMPLATE_FILE, constraints, compiled: false, ptauPower: ptauPowerFor(constraints, nPublic) },
     quantization: { bits, multiplierBits, calibration: { source: calibration.source, samples: calibration.samples.length, used: ir.calibrated !== false } },
     inputs: ir.inputs.map((t) => ({ ...boundary(t, names.inputs.get(t.name)!), rangeCheckedInCircuit: ir.inputRangeCheck })),
     outputs: ir.outputs.map((t) => boundary(t, names.outputs.get(t.name)!)),
@@ -176,7 +176,8 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     layers,
   };
   await mkdir(outDir, { recursive: true });
-  await writeFileAtomic(path.join(outDir, CIRCUIT_FILE), circom);
+  await writeFileAtomic(path.join(outDir, TEMPLATE_FILE), circom.template);
+  await writeFileAtomic(path.join(outDir, CIRCUIT_FILE), circom.main);
   await writeFileAtomic(path.join(outDir, IR_FILE), irToJson(ir));
   await writeJsonAtomic(path.join(outDir, MANIFEST_FILE), manifest);
   return { manifest, ir, circom };

@@ -10,6 +10,8 @@ import type { Visibility } from './visibility.ts';
 export const MANIFEST_FILE = 'manifest.json';
 export const CIRCUIT_NAME = 'model';
 export const CIRCUIT_FILE = `${CIRCUIT_NAME}.circom`;
+/** The model as a Circom template, which CIRCUIT_FILE instantiates and other circuits can include. */
+export const TEMPLATE_FILE = `${CIRCUIT_NAME}-template.circom`;
 export const MANIFEST_VERSION = 2;
 
 /**
@@ -103,7 +105,9 @@ export interface Manifest {
   };
   circuit: {
     file: string;
+    /** The template the circuit instantiates, and the file that holds it (absent in manifests from before: in `file`). */
     template: string;
+    templateFile?: string;
     /** Non-linear constraints the cost model predicts; `compiled` replaces it with circom's count. */
     constraints: number;
     /** Whether circom has compiled the circuit and `constraints` is circom's count. */
