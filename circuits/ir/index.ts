@@ -82,8 +82,10 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
   const node = ir.nodes.find((n) => n.output === tensor);
   if (!node) return undefined;
   switch (node.kind) {
-    case 'requantize':
     case 'argmax':
+      // Over one element the index is the constant 0, no signal.
+      return node.n === 1 ? undefined : `${tensor}#${i}`;
+    case 'requantize':
     case 'leakyrelu':
     case 'lookup':
     case 'softmax':
@@ -120,8 +122,8 @@ export function signalRoot(ir: Pick<IrModel, 'nodes' | 'inputs'>, tensor: string
 
 /**
  * Whether element i of a tensor is a constant (an affine node without terms, a conv output
- * whose window is all padding; through views): wiring it into a gadget is a signal = constant
- * equality, which --O1 removes.
+ * whose window is all padding, an ArgMax over one element; through views): wiring it into a
+ * gadget is a signal = constant equality, which --O1 removes.
  */
 function isConstant(ir: IrModel, tensor: string, i: number): boolean {
   const node = ir.nodes.find((n) => n.output === tensor);
@@ -133,7 +135,8 @@ function isConstant(ir: IrModel, tensor: string, i: number): boolean {
     for (let k = 0; k < kernelSize; k++) if (index[p * kernelSize + k]! >= 0) return false;
     return true;
   }
-  return node?.kind === 'affine' && node.terms.length === 0;
+  // An ArgMax over one element is the index 0.
+  return (node?.kind === 'affine' && node.terms.length === 0) || (node?.kind === 'argmax' && node.n === 1);
 }
 
 /** Whether wiring element i of `input`, less `offset`, into a gadget input costs a linear constraint. */

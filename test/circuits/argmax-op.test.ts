@@ -104,4 +104,22 @@ describe('ArgMax op', () => {
       expect(compared).toBeGreaterThan(10);
     });
   }
+
+  test('ArgMax over an axis of one element: every index is 0, a constant, and the public output binding it costs what circom counts', async () => {
+    const dir = await dirs.make('argmax-one');
+    const model = await writeModel(dir, {
+      inputs: [{ name: 'x', shape: [1, 1, 4] }],
+      outputs: [{ name: 'idx', shape: [1, 4], elemType: 'INT64' }],
+      nodes: [
+        { opType: 'Relu', name: 'relu', inputs: ['x'], outputs: ['a'] },
+        { opType: 'ArgMax', name: 'pick', inputs: ['a'], outputs: ['idx'], attributes: { axis: { int: 1 }, keepdims: { int: 0 } } },
+      ],
+    });
+    const built = await build(model, path.join(dir, 'out'));
+    expect(built.manifest.circuit.constraints).toBe(built.predictedConstraints);
+    expect(built.manifest.layers.find((l) => l.node === '(outputs)')!.constraints).toBe(4);
+    const x = uniform(mulberry32(5), 4);
+    const witness = await computeWitness(path.join(dir, 'out'), nest(x, [1, 1, 4]), 'input');
+    expect(witness.outputs[0]!.integers).toEqual([0n, 0n, 0n, 0n]);
+  });
 });
