@@ -1,5 +1,5 @@
 /**
- * Emit: integer IR → one Circom file. Weights are constants inside linear
+ * Emit: integer IR → Circom: the model as a template, and the main component instantiating it. Weights are constants inside linear
  * expressions (a multiply-accumulate against a constant costs no constraint), or, with
  * --weights hashed, private signals under the model commitment; only gadgets
  * (circuits/templates) and products of two signals add constraints. Public outputs are
@@ -208,7 +208,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
   const includes = [
     needsRequantize ? 'requantize.circom' : undefined,
     ir.nodes.some((n) => n.kind === 'argmax' || n.kind === 'maxpool') ? 'argmax.circom' : undefined,
-    ir.inputRangeCheck || committed ? 'range.circom' : undefined,
+    ir.inputRangeCheck ? 'range.circom' : undefined,
     ir.nodes.some((n) => n.kind === 'lookup' || n.kind === 'softmax') ? 'activation.circom' : undefined,
     ir.hashedInputs || committed || ir.hashedOutputs ? 'content-hash.circom' : undefined,
   ].filter(Boolean);

@@ -125,7 +125,7 @@ export interface Manifest {
   };
   inputs: (BoundaryTensor & { rangeCheckedInCircuit: boolean })[];
   outputs: BoundaryTensor[];
-  /** What the proof reveals (compile --input / --output; circuits/visibility.ts). Absent in manifests from before: public, logits. */
+  /** What the proof reveals (compile --input / --weights / --output; circuits/visibility.ts). Absent in manifests from before: public, logits. */
   visibility?: Visibility;
   publicSignals: PublicSignalRun[];
   /** `--weights hashed`: the model commitment (decimal) and the tensors it commits to, in hashing order; the values are in ir.json. */

@@ -8,7 +8,7 @@
  *   verifier can see it to check it); the proof then says "some valid input gives this
  *   output", bound to the content only through the content hash the prover supplies.
  * - input `hashed`: private and range-checked, and the circuit computes the content hash
- *   itself, a Poseidon hash of the quantized input (circuits/input-hash.ts), in place of
+ *   itself, a Poseidon hash of the quantized input (circuits/commitments.ts), in place of
  *   the prover-supplied one: the proof binds this very input to its output.
  * - weights `constant` (the default): weights are constants of the circuit, and a
  *   multiply-accumulate against a constant costs no constraint.

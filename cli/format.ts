@@ -1,5 +1,6 @@
 /** Human-readable rendering of results for the terminal (the --json output is the raw result). */
 import type { Manifest } from '../circuits/manifest.ts';
+import { sizeOf } from '../circuits/tensor.ts';
 import type { DecodedTensor } from '../circuits/output.ts';
 import { DEFAULT_VISIBILITY } from '../circuits/visibility.ts';
 import type { BatchResult } from '../prover/batch.ts';
@@ -43,8 +44,6 @@ function perElement(m: Manifest, node: string, elements: number): string {
   const layer = m.layers.find((l) => l.node === node);
   return layer && elements > 0 ? (layer.constraints / elements).toFixed(2) : '?';
 }
-
-const sizeOf = (shape: readonly number[]): number => shape.reduce((x, d) => x * d, 1);
 
 /** What a proof of this model makes public, in words. */
 function revealed(m: Manifest): string {

@@ -182,7 +182,7 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
       hashed
         ? `the circuit's content hash ${publicSignals[contentIndex]} differs from the input's Poseidon hash ${contentHash} computed off-chain`
         : `the witness does not hold the content hash at the manifest's position ${contentIndex}`,
-      { hint: hashed ? 'circuits/input-hash.ts and the emitted circuit disagree: a compiler bug' : "manifest.json's publicSignals order does not match the circuit: a compiler bug" },
+      { hint: hashed ? 'circuits/commitments.ts and the emitted circuit disagree: a compiler bug' : "manifest.json's publicSignals order does not match the circuit: a compiler bug" },
     );
   }
   for (const run of manifest.publicSignals.filter((r) => r.kind === 'input')) {

@@ -4,6 +4,7 @@
 import { packedHash, packedTensor } from '../circuits/commitments.ts';
 import { ArtifactError, VerificationError } from '../circuits/errors.ts';
 import type { Manifest } from '../circuits/manifest.ts';
+import { sizeOf } from '../circuits/tensor.ts';
 import { decodeTensor, type DecodedTensor } from '../circuits/output.ts';
 
 export type { DecodedTensor };
@@ -69,7 +70,7 @@ export function decodeOutputs(manifest: Manifest, publicSignals: readonly (strin
 export async function claimedOutputs(manifest: Manifest, outputHash: string, claimed: unknown, source: string): Promise<DecodedTensor[]> {
   const tensors = (claimed as { outputs?: unknown } | null)?.outputs;
   const integers = Array.isArray(tensors) && tensors.length === manifest.outputs.length ? tensors.map((t: { integers?: unknown }) => t?.integers) : undefined;
-  if (!integers || !integers.every((xs, i) => Array.isArray(xs) && xs.length === manifest.outputs[i]!.shape.reduce((a, d) => a * d, 1) && xs.every((x) => typeof x === 'string' && /^-?(0|[1-9][0-9]*)$/.test(x)))) {
+  if (!integers || !integers.every((xs, i) => Array.isArray(xs) && xs.length === sizeOf(manifest.outputs[i]!.shape) && xs.every((x) => typeof x === 'string' && /^-?(0|[1-9][0-9]*)$/.test(x)))) {
     throw new VerificationError(`${source} does not hold the model's outputs as integers (outputs[i].integers, ${manifest.outputs.length} tensor${manifest.outputs.length === 1 ? '' : 's'})`, {
       hint: 'give the output.json zkinfer prove wrote next to public.json',
     });

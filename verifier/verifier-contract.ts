@@ -32,8 +32,7 @@ export interface GeneratedVerifier {
   source: string;
   /** Runtime code of each IC chunk contract (empty when the points are embedded). */
   chunks: string[];
-  /** Where things sit in the public signals: [outputs][content hash][public inputs]. */
-  /** modelCommitmentIndex: 0 when the model has no committed weights. */
+  /** Where things sit in the public signals: [outputs | output hash][content hash][model commitment][public inputs]; modelCommitmentIndex 0: none. */
   layout: { publicSignals: number; outputs: number; contentHashIndex: number; modelCommitmentIndex: number };
   verificationKeyHash: string;
 }

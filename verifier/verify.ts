@@ -4,7 +4,7 @@
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import type { Groth16VerificationKey, Logger } from 'snarkjs';
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { ArtifactError } from '../circuits/errors.ts';
 import { contentHashHex } from './content-hash.ts';
 import type { Manifest } from '../circuits/manifest.ts';
@@ -108,9 +108,9 @@ export async function verifyProof(dir: string, options: VerifyOptions = {}): Pro
   let outputs = publicOutputs;
   if (outputHash !== undefined) {
     const claimedFile = options.outputs ?? path.join(path.dirname(publicFile), ARTIFACT_FILES.output);
-    const claimed = options.outputs === undefined ? await readFile(claimedFile, 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined) : await readUserJson(claimedFile, 'prove');
-    if (claimed === undefined) warnings.push(`the outputs are hashed (--output hashed) and no ${ARTIFACT_FILES.output} was found next to the public signals: only their hash ${outputHash} is checked`);
-    else outputs = await claimedOutputs(manifest, outputHash, claimed, claimedFile);
+    const present = options.outputs !== undefined || (await access(claimedFile).then(() => true, () => false));
+    if (!present) warnings.push(`the outputs are hashed (--output hashed) and no ${ARTIFACT_FILES.output} was found next to the public signals: only their hash ${outputHash} is checked`);
+    else outputs = await claimedOutputs(manifest, outputHash, await readUserJson(claimedFile, 'prove'), claimedFile);
   }
 
   options.onProgress?.('checking the pairing equation');
@@ -124,12 +124,12 @@ export async function verifyProof(dir: string, options: VerifyOptions = {}): Pro
     errors.push(err instanceof Error ? err.message : String(err));
   }
   // A valid proof of the same circuit with other committed weights is not a proof of this model.
-  const otherWeights = modelCommitment !== undefined && BigInt(modelCommitment) !== BigInt(manifest.modelCommitment?.value ?? -1);
-  if (otherWeights) {
-    valid = false;
-    errors.splice(0, errors.length, `the proof's model commitment ${modelCommitment} is not this model's (${contentHashHex(BigInt(manifest.modelCommitment?.value ?? 0))} in manifest.json): it was made with other weights`);
-  }
+  const otherWeights =
+    modelCommitment !== undefined && BigInt(modelCommitment) !== BigInt(manifest.modelCommitment?.value ?? -1)
+      ? `the proof's model commitment ${modelCommitment} is not this model's (${contentHashHex(BigInt(manifest.modelCommitment?.value ?? 0))} in manifest.json): it was made with other weights`
+      : undefined;
+  if (otherWeights) valid = false;
   const result: VerifyResult = { valid, outputs, inputs, contentHash, publicSignals, warnings, ...(outputHash ? { outputHash } : {}), ...(modelCommitment ? { modelCommitment } : {}) };
-  if (!valid) result.reason = otherWeights ? errors[0] : explainFailure(errors);
+  if (!valid) result.reason = otherWeights ?? explainFailure(errors);
   return result;
 }

@@ -265,7 +265,7 @@ export interface IrModel {
   inputRangeCheck: boolean;
   /** Whether the inputs are public signals (`--input public`); private inputs are always range-checked. */
   publicInputs: boolean;
-  /** Whether the circuit computes the content hash from the inputs (`--input hashed`, circuits/input-hash.ts). */
+  /** Whether the circuit computes the content hash from the inputs (`--input hashed`, circuits/commitments.ts). */
   hashedInputs?: boolean;
   /** Whether the circuit exposes a Poseidon hash of the outputs in place of the outputs (`--output hashed`). */
   hashedOutputs?: boolean;
