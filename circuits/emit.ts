@@ -57,6 +57,18 @@ export function signalNames(ir: IrModel): SignalNames {
   return { inputs, outputs, committed };
 }
 
+/**
+ * The Circom identifier of every node's output (`t_<tensor>`; views have none: they alias
+ * their input), unique among the model's signal names. The fast path
+ * (circuits/system/lower.ts) names its components from the same map.
+ */
+export function nodeIdentifiers(ir: IrModel, signals: SignalNames): Map<string, string> {
+  const taken = new Set<string>([...signals.inputs.values(), ...signals.outputs.values(), ...[...signals.committed.values()].flatMap((c) => [c.weights, c.bias])]);
+  const ids = new Map<string, string>();
+  for (const node of ir.nodes) if (node.kind !== 'view') ids.set(node.output, identifier('t', node.output, taken));
+  return ids;
+}
+
 export interface EmitOptions {
   /** A line for the header: which model, which hash. */
   origin: string;
@@ -153,7 +165,7 @@ export interface EmittedCircuit {
 
 export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
   const signals = signalNames(ir);
-  const taken = new Set<string>([...signals.inputs.values(), ...signals.outputs.values(), ...[...signals.committed.values()].flatMap((c) => [c.weights, c.bias])]);
+  const ids = nodeIdentifiers(ir, signals);
   const names = new Map<string, string>(signals.inputs);
   const functions: string[] = [];
   const body: string[] = [];
@@ -190,7 +202,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
       names.set(node.output, names.get(node.input)!);
       continue;
     }
-    const id = identifier('t', node.output, taken);
+    const id = ids.get(node.output)!;
     names.set(node.output, id);
     const emitted = emitNode(node, ir, names, signals, id);
     functions.push(...emitted.functions);

@@ -779,7 +779,7 @@ export function bitLength(x: bigint): number {
 }
 
 /** Position of the lowest 0 bit of x ≥ 0. */
-function lowestZeroBit(x: bigint): number {
+export function lowestZeroBit(x: bigint): number {
   let j = 0;
   while ((x >> BigInt(j)) & 1n) j++;
   return j;

@@ -113,6 +113,12 @@ export interface Manifest {
     /** Whether circom has compiled the circuit and `constraints` is circom's count. */
     compiled: boolean;
     wires?: number;
+    /**
+     * Who wrote model.r1cs: `zkinfer` (the fast path, straight from the IR; witnesses computed
+     * by zkinfer) or `circom` (`--via circom`; witnesses by circom's wasm). Absent in manifests
+     * from before: circom.
+     */
+    via?: 'zkinfer' | 'circom';
     /** Smallest powers-of-tau power that fits the circuit: 2^power ≥ constraints + public inputs + 1. */
     ptauPower: number;
   };

@@ -1,4 +1,5 @@
 /** The affine IR node: elementwise Σ coeff·input + constant (Add, bias, rescale to a common scale); free in R1CS. */
+import { addTo, constant, type Lc } from '../system/builder.ts';
 import type { AffineNode, QTensor } from './types.ts';
 
 export function affineInterval(node: AffineNode, inputs: ReadonlyMap<string, QTensor>): { min: bigint; max: bigint } {
@@ -39,4 +40,13 @@ export function emitAffine(node: AffineNode, names: ReadonlyMap<string, string>,
     lines.push(`${outputName}[${i}] = ${[...terms, c.toString()].join(' + ')};`);
   });
   return lines;
+}
+
+/** The fast path (circuits/system/): each output as a linear combination of its inputs'. */
+export function lowerAffine(node: AffineNode, lcs: ReadonlyMap<string, readonly Lc[]>): Lc[] {
+  return node.constant.map((c, i) => {
+    const acc = constant(c);
+    for (const t of node.terms) addTo(acc, lcs.get(t.input)![t.index[i]!]!, t.coeff);
+    return acc;
+  });
 }

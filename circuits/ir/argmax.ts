@@ -1,5 +1,7 @@
 /** The argmax IR node, on the ArgMax gadget (one-hot selector, first index wins ties). */
 import { argmaxBoundBits, argmaxComponent, argmaxCost, argmaxRef, type ArgMaxParams } from '../gadgets.ts';
+import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { argmaxTwin } from '../templates/argmax.ts';
 import type { ArgMaxNode, QTensor } from './types.ts';
 
 export function argmaxParams(node: ArgMaxNode, input: QTensor): ArgMaxParams {
@@ -45,4 +47,15 @@ export function emitArgMax(node: ArgMaxNode, input: QTensor, inputName: string, 
     `  }`,
     `}`,
   ];
+}
+
+/** The fast path (circuits/system/): emitArgMax's gadgets as R1CS twins; returns the indices. */
+export function lowerArgMax(b: CircuitBuilder, parent: Component, node: ArgMaxNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
+  const params = argmaxParams(node, input);
+  return Array.from({ length: node.outer * node.inner }, (_, g) => {
+    const at = Array.from({ length: node.n }, (_, j) => elementIndex(node, g, j));
+    const gadget = argmaxTwin(b, b.component(parent, `${outputName}_gadget`, [g]), params, at.map((i) => values[i]!));
+    gadget.inputs.forEach((id, j) => b.assign(id, x[at[j]!]!));
+    return signalLc(gadget.index);
+  });
 }

@@ -1,4 +1,6 @@
 /** The conv IR node: a windowed multiply-accumulate against constant weights (free in R1CS). */
+import { UnsupportedError } from '../errors.ts';
+import { addTo, combine, constant, type Lc } from '../system/builder.ts';
 import type { ConvNode, QTensor } from './types.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -204,4 +206,36 @@ export function emitCommittedConv(node: ConvNode, inputName: string, outputName:
     `}`,
   ];
   return { functions, body };
+}
+
+/** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
+export function lowerConv(node: ConvNode, x: readonly Lc[]): Lc[] {
+  if (node.committed) throw new UnsupportedError(`node "${node.node}": committed weights (--weights hashed) have no fast-path lowering yet`, { hint: 'compile with --via circom' });
+  const { batch, channels, outChannels, group } = node;
+  const { positions, kernelSize, inputSize, index } = node.windows;
+  const perGroupIn = channels / group;
+  const per = perGroupIn * kernelSize;
+  const out: Lc[] = [];
+  for (let n = 0; n < batch; n++) {
+    for (let m = 0; m < outChannels; m++) {
+      const first = Math.floor(m / (outChannels / group)) * perGroupIn;
+      for (let p = 0; p < positions; p++) {
+        const acc = constant(node.bias[m]!);
+        let shift = 0n;
+        for (let c = 0; c < perGroupIn; c++) {
+          const plane = (n * channels + first + c) * inputSize;
+          for (let k = 0; k < kernelSize; k++) {
+            const at = index[p * kernelSize + k]!;
+            if (at < 0) continue;
+            const w = node.weights[m * per + c * kernelSize + k]!;
+            addTo(acc, x[plane + at]!, w);
+            shift += w;
+          }
+        }
+        addTo(acc, constant(-node.zeroIn * shift));
+        out.push(node.positionFactor ? combine([acc, node.positionFactor[p]!]) : acc);
+      }
+    }
+  }
+  return out;
 }

@@ -1,4 +1,6 @@
 /** The linear IR node: a matrix product against constant integer weights (free in R1CS). */
+import { UnsupportedError } from '../errors.ts';
+import { addTo, constant, type Lc } from '../system/builder.ts';
 import type { LinearNode, QTensor } from './types.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -156,4 +158,22 @@ export function emitCommittedLinear(node: LinearNode, inputName: string, outputN
     `  }`,
     `}`,
   ];
+}
+
+/** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
+export function lowerLinear(node: LinearNode, x: readonly Lc[]): Lc[] {
+  if (node.committed) throw new UnsupportedError(`node "${node.node}": committed weights (--weights hashed) have no fast-path lowering yet`, { hint: 'compile with --via circom' });
+  const { rows, inner, cols } = node;
+  const out: Lc[] = [];
+  for (let b = 0; b < batchesOf(node); b++) {
+    for (let m = 0; m < rows; m++) {
+      for (let n = 0; n < cols; n++) {
+        const acc = constant(node.bias[(b * rows + m) * cols + n]!);
+        const row = (b * cols + n) * inner;
+        for (let k = 0; k < inner; k++) addTo(acc, x[inputIndex(node, b, m, k)]!, node.weights[row + k]!);
+        out.push(acc);
+      }
+    }
+  }
+  return out;
 }

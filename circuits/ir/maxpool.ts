@@ -7,6 +7,8 @@
  * larger ones. The values keep their scale and zero point.
  */
 import { argmaxBoundBits, argmaxComponent, argmaxCost, argmaxRef } from '../gadgets.ts';
+import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { argmaxTwin } from '../templates/argmax.ts';
 import type { MaxPoolNode, QTensor } from './types.ts';
 
 /** How many real elements window p has. */
@@ -95,4 +97,34 @@ export function emitMaxPool(node: MaxPoolNode, input: QTensor, inputName: string
   }
   body.push(`}`);
   return { functions, body };
+}
+
+/**
+ * The fast path (circuits/system/): emitMaxPool's gadgets as R1CS twins (one component array
+ * per window size, windows of one element without a gadget); returns the maxima.
+ */
+export function lowerMaxPool(b: CircuitBuilder, parent: Component, node: MaxPoolNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
+  const { positions } = node.windows;
+  const B = argmaxBoundBits(input.min, input.max);
+  const bySize = new Map<number, number[]>();
+  for (let p = 0; p < positions; p++) {
+    const n = windowCount(node, p);
+    bySize.set(n, [...(bySize.get(n) ?? []), p]);
+  }
+  const out: Lc[] = new Array(node.planes * positions);
+  for (const [n, list] of bySize) {
+    for (let plane = 0; plane < node.planes; plane++) {
+      list.forEach((p, i) => {
+        const elements = windowElements(node, plane, p);
+        if (n === 1) {
+          out[plane * positions + p] = x[elements[0]!]!;
+          return;
+        }
+        const gadget = argmaxTwin(b, b.component(parent, `${outputName}_gadget${n}`, [plane * list.length + i]), { n, B }, elements.map((e) => values[e]!));
+        gadget.inputs.forEach((id, j) => b.assign(id, x[elements[j]!]!));
+        out[plane * positions + p] = signalLc(gadget.max);
+      });
+    }
+  }
+  return out;
 }

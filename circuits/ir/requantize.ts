@@ -15,6 +15,8 @@ import {
   type RequantizeParams,
 } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
+import { combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { requantizeReluTwin, requantizeTwin } from '../templates/requantize.ts';
 import { emitPerElement } from './per-element.ts';
 import type { QTensor, RequantizeChannel, RequantizeNode } from './types.ts';
 
@@ -103,4 +105,31 @@ export function emitRequantize(node: RequantizeNode, input: QTensor, inputName: 
     );
   });
   return lines;
+}
+
+/**
+ * The fast path (circuits/system/): the gadgets emitRequantize instantiates, as their R1CS
+ * twins, under the same component names; `x` and `values` are the input's combinations and
+ * integers. Returns the outputs (the gadgets' `out` signals).
+ */
+export function lowerRequantize(b: CircuitBuilder, parent: Component, node: RequantizeNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
+  const params = requantizeParams(node, input);
+  const n = sizeOf(input.shape);
+  const inner = node.channels?.inner ?? 1;
+  const count = params.length;
+  const out: Lc[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = channelAt(node, i);
+    const p = params[c]!;
+    // emitRequantize's component names: one array for a uniform node, one per channel otherwise.
+    const comp = node.channels
+      ? b.component(parent, `${outputName}_c${c}`, [Math.floor(i / (inner * count)) * inner + (i % inner)])
+      : b.component(parent, `${outputName}_gadget`, [i]);
+    const acc = values[i]! - node.zeroIn;
+    const gadget =
+      node.relu && !p.even ? requantizeReluTwin(b, comp, { M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B }, acc) : requantizeTwin(b, comp, p, acc);
+    b.assign(gadget.input, combine([x[i]!, 1n], [constant(node.zeroIn), -1n]));
+    out[i] = signalLc(gadget.output);
+  }
+  return out;
 }

@@ -124,6 +124,12 @@ export function binFileBytes(magic: string, version: number, sections: readonly 
 
 /** `value` as `n8` little-endian bytes written into `buffer` at `at`. */
 export function writeBigUIntLE(buffer: Buffer, at: number, n8: number, value: bigint): void {
+  // Most coefficients and witness values are small: one write instead of n8 bigint shifts.
+  if (value >= 0n && value <= 0xffffffffffffn && n8 >= 6) {
+    buffer.fill(0, at, at + n8);
+    buffer.writeUIntLE(Number(value), at, 6);
+    return;
+  }
   let v = value;
   for (let i = 0; i < n8; i++) {
     buffer[at + i] = Number(v & 0xffn);

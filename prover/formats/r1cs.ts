@@ -16,7 +16,7 @@
  * | 4       | constraints                                 |
  */
 import { ArtifactError } from '../../circuits/errors.ts';
-import { openBinFile, readBigUIntLE, uniqueSection } from './binfile.ts';
+import { binFileBytes, openBinFile, readBigUIntLE, uniqueSection, writeBigUIntLE } from './binfile.ts';
 
 const R1CS_MAGIC = 'r1cs';
 const SECTION_HEADER = 1;
@@ -54,4 +54,58 @@ export async function readR1csHeader(path: string): Promise<R1csHeader> {
   } finally {
     await file.close();
   }
+}
+
+/** What an .r1cs file holds: counts, constraints A·B − C = 0 over wires, and each wire's label. */
+export interface R1csContent {
+  prime: bigint;
+  publicOutputs: number;
+  publicInputs: number;
+  privateInputs: number;
+  labels: number;
+  /** Wire → label (circom's signal number). */
+  wireLabels: ArrayLike<number>;
+  /** Each a map wire → coefficient in [0, prime). */
+  constraints: readonly { a: ReadonlyMap<number, bigint>; b: ReadonlyMap<number, bigint>; c: ReadonlyMap<number, bigint> }[];
+}
+
+const FIELD_BYTES = 32;
+const SECTION_CONSTRAINTS = 2;
+const SECTION_WIRE_LABELS = 3;
+
+/** The .r1cs bytes (version 1, sections header, constraints, wire → label map), as circom writes them. */
+export function r1csBytes(content: R1csContent): Buffer {
+  const header = Buffer.alloc(4 + FIELD_BYTES + 4 * 4 + 8 + 4);
+  header.writeUInt32LE(FIELD_BYTES, 0);
+  writeBigUIntLE(header, 4, FIELD_BYTES, content.prime);
+  let at = 4 + FIELD_BYTES;
+  header.writeUInt32LE(content.wireLabels.length, at);
+  header.writeUInt32LE(content.publicOutputs, at + 4);
+  header.writeUInt32LE(content.publicInputs, at + 8);
+  header.writeUInt32LE(content.privateInputs, at + 12);
+  header.writeBigUInt64LE(BigInt(content.labels), at + 16);
+  header.writeUInt32LE(content.constraints.length, at + 24);
+
+  let size = 0;
+  for (const { a, b, c } of content.constraints) size += 12 + (a.size + b.size + c.size) * (4 + FIELD_BYTES);
+  const body = Buffer.alloc(size);
+  at = 0;
+  for (const constraint of content.constraints) {
+    for (const lc of [constraint.a, constraint.b, constraint.c]) {
+      body.writeUInt32LE(lc.size, at);
+      at += 4;
+      for (const [wire, k] of [...lc].sort(([x], [y]) => x - y)) {
+        body.writeUInt32LE(wire, at);
+        writeBigUIntLE(body, at + 4, FIELD_BYTES, k);
+        at += 4 + FIELD_BYTES;
+      }
+    }
+  }
+  const map = Buffer.alloc(8 * content.wireLabels.length);
+  for (let w = 0; w < content.wireLabels.length; w++) map.writeBigUInt64LE(BigInt(content.wireLabels[w]!), 8 * w);
+  return binFileBytes(R1CS_MAGIC, 1, [
+    [SECTION_HEADER, header],
+    [SECTION_CONSTRAINTS, body],
+    [SECTION_WIRE_LABELS, map],
+  ]);
 }

@@ -9,7 +9,7 @@
  * Wire 0 is the constant 1; wires 1… are the public signals (outputs, then public inputs).
  */
 import { ArtifactError } from '../../circuits/errors.ts';
-import { openBinFile, readBigUIntLE, uniqueSection } from './binfile.ts';
+import { binFileBytes, openBinFile, readBigUIntLE, uniqueSection, writeBigUIntLE } from './binfile.ts';
 
 const WTNS_MAGIC = 'wtns';
 const SECTION_HEADER = 1;
@@ -42,4 +42,19 @@ export async function readWitness(path: string, n?: number): Promise<WitnessSlic
   } finally {
     await file.close();
   }
+}
+
+/** The .wtns bytes (version 2) of a witness: field elements in [0, prime), in wire order. */
+export function wtnsBytes(prime: bigint, values: ArrayLike<bigint>): Buffer {
+  const n8 = 32;
+  const header = Buffer.alloc(4 + n8 + 4);
+  header.writeUInt32LE(n8, 0);
+  writeBigUIntLE(header, 4, n8, prime);
+  header.writeUInt32LE(values.length, 4 + n8);
+  const data = Buffer.alloc(n8 * values.length);
+  for (let i = 0; i < values.length; i++) writeBigUIntLE(data, i * n8, n8, values[i]!);
+  return binFileBytes(WTNS_MAGIC, 2, [
+    [SECTION_HEADER, header],
+    [SECTION_WITNESS, data],
+  ]);
 }
