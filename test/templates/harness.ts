@@ -8,6 +8,12 @@ import path from 'node:path';
 import { wasm, type WasmTester } from 'circom_tester';
 import { expect } from 'vitest';
 import { gadgetIncludePaths } from '../../circuits/gadgets.ts';
+import { CircuitBuilder } from '../../circuits/system/builder.ts';
+import { simplify } from '../../circuits/system/simplify.ts';
+import { symText } from '../../circuits/system/sym.ts';
+import { r1csOf, wtnsOf } from '../../prover/fast-circuit.ts';
+import { wtnsBytes } from '../../prover/formats/wtns.ts';
+import { compareCircuits } from '../support/equivalence.ts';
 
 /** The BN254 scalar field order. */
 export const P = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -120,6 +126,25 @@ export class Gadget {
       if (sym !== undefined && sym.varIdx > 0) copy[sym.varIdx] = toField(v);
     }
     return copy;
+  }
+
+  /**
+   * Differences between this compiled gadget and its R1CS twin (circuits/templates/*.ts) built
+   * as main by `twin` for the witness `input` (empty: equivalent): counts, names, wires, and each
+   * system satisfied by the other's witness.
+   */
+  async twinProblems(twin: (b: CircuitBuilder) => void, input: Record<string, bigint | bigint[]>): Promise<string[]> {
+    const b = new CircuitBuilder();
+    twin(b);
+    const system = simplify(b);
+    const out = await fs.mkdtemp(path.join(this.dir, 'twin-'));
+    const files = { r1cs: path.join(out, 'fast.r1cs'), sym: path.join(out, 'fast.sym'), wtns: path.join(out, 'fast.wtns') };
+    await fs.writeFile(files.r1cs, r1csOf(b, system));
+    await fs.writeFile(files.sym, symText(b, system));
+    await fs.writeFile(files.wtns, wtnsOf(b, system));
+    const circomWtns = path.join(out, 'circom.wtns');
+    await fs.writeFile(circomWtns, wtnsBytes(P, await this.witness(input)));
+    return compareCircuits(files, { r1cs: path.join(this.dir, 'main.r1cs'), sym: path.join(this.dir, 'main.sym'), wtns: circomWtns });
   }
 
   async expectAccepted(witness: readonly bigint[]): Promise<void> {
