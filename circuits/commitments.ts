@@ -14,7 +14,9 @@ import { buildPoseidon, type Poseidon } from 'circomlibjs';
 import { bitLength, poseidonSpongeCost, SPONGE_RATE, spongeBlocks } from './gadgets.ts';
 import { signalRoot } from './ir/index.ts';
 import type { IrModel } from './ir/types.ts';
+import { combine, constant, type CircuitBuilder, type Component, type Lc } from './system/builder.ts';
 import { sizeOf } from './tensor.ts';
+import { poseidonSpongeTwin } from './templates/content-hash.ts';
 
 /** What packing needs of a tensor. */
 export interface PackedTensor {
@@ -90,6 +92,25 @@ export function emitPackedHash(sponge: string, tensors: readonly PackedTensor[],
     return shift === 0 ? offset : `${offset} * ${1n << BigInt(shift)}`;
   };
   return [`component ${sponge} = PoseidonSponge(${words.length});`, ...words.map((terms, w) => `${sponge}.words[${w}] <== ${terms.map(term).join(' + ')};`)];
+}
+
+/**
+ * The fast path's emitPackedHash (circuits/system/): PoseidonSponge component `sponge` of
+ * `parent`, each word wired to its terms; `element(t, i)` is element i of tensor t. Returns the
+ * sponge's out. The words' values are the elements' witness values packed, as circom computes them.
+ */
+export function lowerPackedHash(b: CircuitBuilder, parent: Component, sponge: string, tensors: readonly PackedTensor[], element: (tensor: number, index: number) => Lc): number {
+  const words = wordTerms(tensors).map((terms) =>
+    combine(
+      ...terms.flatMap(({ tensor, index, shift }) => {
+        const scale = 1n << BigInt(shift);
+        return [[element(tensor, index), scale] as const, [constant(-tensors[tensor]!.min), scale] as const];
+      }),
+    ),
+  );
+  const { inputs, output } = poseidonSpongeTwin(b, b.component(parent, sponge), words.map((w) => b.evaluate(w)));
+  inputs.forEach((id, w) => b.assign(id, words[w]!));
+  return output;
 }
 
 let poseidon: Promise<Poseidon> | undefined;

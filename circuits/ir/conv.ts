@@ -1,6 +1,5 @@
 /** The conv IR node: a windowed multiply-accumulate against constant weights (free in R1CS). */
-import { UnsupportedError } from '../errors.ts';
-import { addTo, combine, constant, type Lc } from '../system/builder.ts';
+import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
 import type { ConvNode, QTensor } from './types.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -208,34 +207,74 @@ export function emitCommittedConv(node: ConvNode, inputName: string, outputName:
   return { functions, body };
 }
 
-/** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
-export function lowerConv(node: ConvNode, x: readonly Lc[]): Lc[] {
-  if (node.committed) throw new UnsupportedError(`node "${node.node}": committed weights (--weights hashed) have no fast-path lowering yet`, { hint: 'compile with --via circom' });
+/**
+ * loopNest for the lowerings: per output (row-major), `bias(m)` plus what `tap` adds to it for
+ * each tap inside the input (the tap's weight index and the input element less zeroIn, with
+ * that element's index), times the position factor.
+ */
+function lowerSums(node: ConvNode, x: readonly Lc[], bias: (m: number) => Lc, tap: (acc: Lc, weight: number, input: Lc, at: number) => void): Lc[] {
   const { batch, channels, outChannels, group } = node;
   const { positions, kernelSize, inputSize, index } = node.windows;
   const perGroupIn = channels / group;
   const per = perGroupIn * kernelSize;
+  const shifted = x.map((xi) => combine([xi, 1n], [constant(-node.zeroIn), 1n]));
   const out: Lc[] = [];
   for (let n = 0; n < batch; n++) {
     for (let m = 0; m < outChannels; m++) {
       const first = Math.floor(m / (outChannels / group)) * perGroupIn;
       for (let p = 0; p < positions; p++) {
-        const acc = constant(node.bias[m]!);
-        let shift = 0n;
+        const acc = bias(m);
         for (let c = 0; c < perGroupIn; c++) {
           const plane = (n * channels + first + c) * inputSize;
           for (let k = 0; k < kernelSize; k++) {
             const at = index[p * kernelSize + k]!;
-            if (at < 0) continue;
-            const w = node.weights[m * per + c * kernelSize + k]!;
-            addTo(acc, x[plane + at]!, w);
-            shift += w;
+            if (at >= 0) tap(acc, m * per + c * kernelSize + k, shifted[plane + at]!, plane + at);
           }
         }
-        addTo(acc, constant(-node.zeroIn * shift));
         out.push(node.positionFactor ? combine([acc, node.positionFactor[p]!]) : acc);
       }
     }
   }
   return out;
+}
+
+/** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
+export function lowerConv(node: ConvNode, x: readonly Lc[]): Lc[] {
+  if (node.committed) throw new Error(`internal: node "${node.node}" has committed weights: lowerCommittedConv builds it`);
+  return lowerSums(
+    node,
+    x,
+    (m) => constant(node.bias[m]!),
+    (acc, w, input) => addTo(acc, input, node.weights[w]!),
+  );
+}
+
+/**
+ * The fast path's emitCommittedConv: `committed` holds the weights and bias as linear
+ * combinations of main's private bits (circuits/system/commitments.ts); each product
+ * weight · (input − zeroIn) is an intermediate signal `<outputName>_mac[j]` of `parent`
+ * (main), one constraint, j counting the taps inside the input. `xValues` are the input's integers.
+ */
+export function lowerCommittedConv(
+  b: CircuitBuilder,
+  parent: Component,
+  node: ConvNode,
+  x: readonly Lc[],
+  xValues: readonly bigint[],
+  outputName: string,
+  committed: { weights: readonly Lc[]; bias: readonly Lc[] },
+): Lc[] {
+  const macs = b.declare(parent, 'intermediate', `${outputName}_mac`, [convMacs(node)]);
+  let j = 0;
+  return lowerSums(
+    node,
+    x,
+    (m) => combine([committed.bias[m]!, 1n]),
+    (acc, w, input, at) => {
+      const mac = macs[j++]!;
+      b.set(mac, node.weights[w]! * (xValues[at]! - node.zeroIn));
+      b.constrain(committed.weights[w]!, input, signalLc(mac));
+      addTo(acc, signalLc(mac));
+    },
+  );
 }

@@ -4,6 +4,8 @@
  */
 import { leakyReluBoundBits, leakyReluComponent, leakyReluCost, leakyReluRef, type LeakyReluParams } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
+import { combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { leakyReluTwin } from '../templates/leakyrelu.ts';
 import { emitPerElement } from './per-element.ts';
 import type { LeakyReluNode, QTensor } from './types.ts';
 
@@ -32,4 +34,14 @@ export function leakyReluNodeCost(node: LeakyReluNode, input: QTensor): number {
 
 export function emitLeakyRelu(node: LeakyReluNode, input: QTensor, inputName: string, outputName: string): string[] {
   return emitPerElement(leakyReluComponent(leakyReluParams(node, input)), sizeOf(input.shape), inputName, outputName, node.zeroIn);
+}
+
+/** The fast path (circuits/system/): emitLeakyRelu's gadgets as R1CS twins, fed in − zeroIn; returns their outputs. */
+export function lowerLeakyRelu(b: CircuitBuilder, parent: Component, node: LeakyReluNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
+  const params = leakyReluParams(node, input);
+  return Array.from({ length: sizeOf(input.shape) }, (_, i) => {
+    const gadget = leakyReluTwin(b, b.component(parent, `${outputName}_gadget`, [i]), params, values[i]! - node.zeroIn);
+    b.assign(gadget.input, combine([x[i]!, 1n], [constant(node.zeroIn), -1n]));
+    return signalLc(gadget.output);
+  });
 }

@@ -1,6 +1,5 @@
 /** The linear IR node: a matrix product against constant integer weights (free in R1CS). */
-import { UnsupportedError } from '../errors.ts';
-import { addTo, constant, type Lc } from '../system/builder.ts';
+import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
 import type { LinearNode, QTensor } from './types.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -160,20 +159,61 @@ export function emitCommittedLinear(node: LinearNode, inputName: string, outputN
   ];
 }
 
-/** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
-export function lowerLinear(node: LinearNode, x: readonly Lc[]): Lc[] {
-  if (node.committed) throw new UnsupportedError(`node "${node.node}": committed weights (--weights hashed) have no fast-path lowering yet`, { hint: 'compile with --via circom' });
+/**
+ * The loop nest of both lowerings: per output (row-major), `bias(at)` plus what `tap` adds to
+ * it for each term k, given the weight's and the input element's indices.
+ */
+function lowerSums(node: LinearNode, bias: (at: number) => Lc, tap: (acc: Lc, weight: number, input: number) => void): Lc[] {
   const { rows, inner, cols } = node;
   const out: Lc[] = [];
   for (let b = 0; b < batchesOf(node); b++) {
     for (let m = 0; m < rows; m++) {
       for (let n = 0; n < cols; n++) {
-        const acc = constant(node.bias[(b * rows + m) * cols + n]!);
+        const acc = bias((b * rows + m) * cols + n);
         const row = (b * cols + n) * inner;
-        for (let k = 0; k < inner; k++) addTo(acc, x[inputIndex(node, b, m, k)]!, node.weights[row + k]!);
+        for (let k = 0; k < inner; k++) tap(acc, row + k, inputIndex(node, b, m, k));
         out.push(acc);
       }
     }
   }
   return out;
+}
+
+/** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
+export function lowerLinear(node: LinearNode, x: readonly Lc[]): Lc[] {
+  if (node.committed) throw new Error(`internal: node "${node.node}" has committed weights: lowerCommittedLinear builds it`);
+  return lowerSums(
+    node,
+    (at) => constant(node.bias[at]!),
+    (acc, w, i) => addTo(acc, x[i]!, node.weights[w]!),
+  );
+}
+
+/**
+ * The fast path's emitCommittedLinear: `committed` holds the weights and bias as linear
+ * combinations of main's private bits (circuits/system/commitments.ts); each product
+ * weight · input is an intermediate signal `<outputName>_mac[…]` of `parent` (main), one
+ * constraint. `xValues` are the input's integers.
+ */
+export function lowerCommittedLinear(
+  b: CircuitBuilder,
+  parent: Component,
+  node: LinearNode,
+  x: readonly Lc[],
+  xValues: readonly bigint[],
+  outputName: string,
+  committed: { weights: readonly Lc[]; bias: readonly Lc[] },
+): Lc[] {
+  const macs = b.declare(parent, 'intermediate', `${outputName}_mac`, [linearMacs(node)]);
+  let j = 0;
+  return lowerSums(
+    node,
+    (at) => combine([committed.bias[at]!, 1n]),
+    (acc, w, i) => {
+      const mac = macs[j++]!;
+      b.set(mac, node.weights[w]! * xValues[i]!);
+      b.constrain(committed.weights[w]!, x[i]!, signalLc(mac));
+      addTo(acc, signalLc(mac));
+    },
+  );
 }

@@ -15,7 +15,7 @@ import {
   type RequantizeParams,
 } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
-import { combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
 import { requantizeReluTwin, requantizeTwin } from '../templates/requantize.ts';
 import { emitPerElement } from './per-element.ts';
 import type { QTensor, RequantizeChannel, RequantizeNode } from './types.ts';
@@ -128,7 +128,7 @@ export function lowerRequantize(b: CircuitBuilder, parent: Component, node: Requ
     const acc = values[i]! - node.zeroIn;
     const gadget =
       node.relu && !p.even ? requantizeReluTwin(b, comp, { M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B }, acc) : requantizeTwin(b, comp, p, acc);
-    b.assign(gadget.input, combine([x[i]!, 1n], [constant(node.zeroIn), -1n]));
+    b.assign(gadget.input, x[i]!, -node.zeroIn);
     out[i] = signalLc(gadget.output);
   }
   return out;

@@ -1,6 +1,8 @@
 /** The softmax IR node, on the Softmax gadget: one per group, the exp table as a Circom function. */
 import { bestTableSplit, softmaxComponent, softmaxCost, softmaxRef, type SoftmaxParams } from '../gadgets.ts';
-import type { SoftmaxNode } from './types.ts';
+import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { softmaxTwin } from '../templates/activation.ts';
+import type { QTensor, SoftmaxNode } from './types.ts';
 
 /** The gadget parameters, with the exp table's split of the fewest constraints (derived, never stored). */
 export function softmaxParams(node: SoftmaxNode): SoftmaxParams {
@@ -62,4 +64,20 @@ export function emitSoftmax(node: SoftmaxNode, inputName: string, outputName: st
       `}`,
     ],
   };
+}
+
+/**
+ * The fast path (circuits/system/): emitSoftmax's gadgets as R1CS twins, one per group; returns
+ * the outputs at their inputs' places. The input's interval does not change the gadget.
+ */
+export function lowerSoftmax(b: CircuitBuilder, parent: Component, node: SoftmaxNode, _input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
+  const params = softmaxParams(node);
+  const out: Lc[] = new Array(x.length);
+  for (let g = 0; g < node.outer * node.inner; g++) {
+    const at = Array.from({ length: node.n }, (_, j) => elementIndex(node, g, j));
+    const gadget = softmaxTwin(b, b.component(parent, `${outputName}_gadget`, [g]), params, at.map((i) => values[i]!));
+    gadget.inputs.forEach((id, j) => b.assign(id, x[at[j]!]!));
+    gadget.outputs.forEach((id, j) => (out[at[j]!] = signalLc(id)));
+  }
+  return out;
 }

@@ -53,7 +53,14 @@ export function addTo(into: Lc, x: Lc, k = 1n): Lc {
   const km = mod(k);
   if (km === 0n) return into;
   for (const [id, c] of x) {
-    const v = (into.get(id) ?? 0n) + (km === 1n ? c : (c * km) % P);
+    // Hot in the lowering of constant-weight layers: skip the reduction when a factor is 1.
+    const term = c === 1n ? km : km === 1n ? c : (c * km) % P;
+    const old = into.get(id);
+    if (old === undefined) {
+      into.set(id, term);
+      continue;
+    }
+    const v = old + term;
     const r = v >= P ? v - P : v;
     if (r === 0n) into.delete(id);
     else into.set(id, r);
@@ -198,9 +205,16 @@ export class CircuitBuilder {
     this.constraints.push({ a: new Map(), b: new Map(), c: x });
   }
 
-  /** `x <== e` for a signal x: x = e. */
-  assign(x: number, e: Lc): void {
-    this.linear(combine([signalLc(x), 1n], [e, -1n]));
+  /** `x <== e + k` for a signal x: x − e − k = 0. */
+  assign(x: number, e: Lc, k = 0n): void {
+    // Built directly rather than through combine: gadget inputs wired to long conv sums make this hot.
+    const lc: Lc = new Map();
+    for (const [id, c] of e) lc.set(id, neg(c));
+    const k0 = mod((e.get(ONE) ?? 0n) + k);
+    if (k0 === 0n) lc.delete(ONE);
+    else lc.set(ONE, neg(k0));
+    addTo(lc, signalLc(x));
+    this.linear(lc);
   }
 
   /** The value of a combination under the witness. */

@@ -80,29 +80,40 @@ export function requantizeTwin(b: CircuitBuilder, comp: Component, p: Requantize
   const full = D + 1n === pow2(k);
   const z = full ? 0 : lowestZeroBit(D);
   const cmp = b.declare(comp, 'intermediate', 'cmp', [full ? 0 : k - 1 - z]);
+  // Values tracked as integers alongside the combinations (evaluating them is the slow way).
   const gt: Lc = new Map();
+  let gtValue = 0n;
   if (!full) {
     let eq: Lc = signalLc(bits[s + k - 1]!);
+    let eqValue = bit(V, s + k - 1);
     for (let j = k - 2; j >= z; j--) {
       const id = cmp[k - 2 - j]!;
-      b.set(id, b.evaluate(eq) * b.values[bits[s + j]!]!);
+      const cmpValue = eqValue * bit(V, s + j);
+      b.set(id, cmpValue);
       b.constrain(eq, signalLc(bits[s + j]!), signalLc(id));
-      if (bit(D, j) === 1n) eq = signalLc(id);
+      if (bit(D, j) === 1n) [eq, eqValue] = [signalLc(id), cmpValue];
       else {
         addBit(gt, id, 1n);
-        eq = combine([eq, 1n], [signalLc(id), -1n]);
+        gtValue += cmpValue;
+        [eq, eqValue] = [combine([eq, 1n], [signalLc(id), -1n]), eqValue - cmpValue];
       }
     }
   }
 
   const terms = 1 + (B - k) + (full ? 0 : 1);
   const others = combine([gt, 1n]);
-  for (let i = k; i < B; i++) addBit(others, bits[s + i]!, 1n);
+  let othersValue = gtValue;
+  for (let i = k; i < B; i++) {
+    addBit(others, bits[s + i]!, 1n);
+    othersValue += bit(V, s + i);
+  }
   const e = combine([one, 1n], [bTop, -1n], [others, 1n]);
   const inRange = b.declare(comp, 'intermediate', 'inRange')[0]!;
   const inv = b.declare(comp, 'intermediate', 'inv', [terms >= 3 ? 1 : 0]);
-  const eValue = b.evaluate(e);
-  b.set(inRange, eValue === 0n ? 1n : 0n);
+  const bTopValue = bit(V, n - 1);
+  const eValue = 1n - bTopValue + othersValue;
+  const inRangeValue = eValue === 0n ? 1n : 0n;
+  b.set(inRange, inRangeValue);
   if (terms === 1) b.assign(inRange, bTop);
   else if (terms === 2) b.constrain(bTop, others, combine([bTop, 1n], [signalLc(inRange), -1n]));
   else {
@@ -111,7 +122,8 @@ export function requantizeTwin(b: CircuitBuilder, comp: Component, p: Requantize
     b.constrain(e, signalLc(inRange), constant(0n));
   }
 
-  b.set(output, b.evaluate(combine([signalLc(inRange), b.evaluate(u)], [bTop, D], [signalLc(inRange), -D], [one, lo])));
+  const uValue = (V >> BigInt(s)) & (pow2(B) - 1n);
+  b.set(output, inRangeValue * uValue + (bTopValue - inRangeValue) * D + lo);
   b.constrain(signalLc(inRange), u, combine([signalLc(output), 1n], [bTop, -D], [signalLc(inRange), D], [one, -lo]));
   return { input, output };
 }

@@ -89,14 +89,22 @@ export function r1csBytes(content: R1csContent): Buffer {
   let size = 0;
   for (const { a, b, c } of content.constraints) size += 12 + (a.size + b.size + c.size) * (4 + FIELD_BYTES);
   const body = Buffer.alloc(size);
+  // Coefficients repeat (powers of two, weights, −1): encode each distinct one once.
+  const encoded = new Map<bigint, Buffer>();
   at = 0;
   for (const constraint of content.constraints) {
     for (const lc of [constraint.a, constraint.b, constraint.c]) {
       body.writeUInt32LE(lc.size, at);
       at += 4;
-      for (const [wire, k] of [...lc].sort(([x], [y]) => x - y)) {
+      for (const [wire, k] of lc) {
         body.writeUInt32LE(wire, at);
-        writeBigUIntLE(body, at + 4, FIELD_BYTES, k);
+        let bytes = encoded.get(k);
+        if (!bytes) {
+          bytes = Buffer.alloc(FIELD_BYTES);
+          writeBigUIntLE(bytes, 0, FIELD_BYTES, k);
+          encoded.set(k, bytes);
+        }
+        body.set(bytes, at + 4);
         at += 4 + FIELD_BYTES;
       }
     }
