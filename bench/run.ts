@@ -232,6 +232,8 @@ interface ModelResult {
   accuracy: { digits: number; quantized: number; float: number; agreement: number; clampedInputValues: number; seconds: number };
   /** Where compile and witness time goes: circom2 split by phase and flags, and the reference evaluator (what a witness could be built from). */
   compileWitness: { circom: Record<CircomMode, StepFigures>; evaluator: StepFigures };
+  /** The fast path (compile's default) in its own folder: the compiler, model.r1cs and model.sym from the IR, the witness. */
+  fastPath: { compile: StepFigures; circuit: StepFigures; witness: StepFigures; constraints: number };
   keras2circom?: { constraints: number; ratio: number; source: string };
   notes: string[];
 }
@@ -291,6 +293,14 @@ async function benchModel(model: BenchModel, reps: number): Promise<ModelResult>
     phases[mode] = single(run, { flags: r.flags, ...Object.fromEntries(split.map((k) => [k, round(Number(r[k]))])) });
     progress(arch, `circom ${mode}`, run, `executed in ${fmtSeconds(Number(r.executeSeconds))}`);
   }
+  // The fast path side by side: the same model compiled again into its own folder, the r1cs written from the IR.
+  const fastDir = path.join(workDir!, `${arch}-fast`);
+  const fastCompile = await runStep('compile', [onnx, fastDir, calibration]);
+  const fastCircuit = await runStep('fast-circuit', [fastDir]);
+  progress(arch, 'fast path r1cs', fastCircuit, `${fmtInt(Number(fastCircuit.result.constraints))} constraints`);
+  if (Number(fastCircuit.result.constraints) !== Number(c.constraints) || Number(fastCircuit.result.wires) !== Number(c.wires)) {
+    notes.push(`the fast path wrote ${fastCircuit.result.constraints} constraints and ${fastCircuit.result.wires} wires, circom ${c.constraints} and ${c.wires}`);
+  }
   if (Number(compile.result.predictedConstraints) !== Number(c.constraints)) {
     notes.push(`the compiler's cost model predicted ${compile.result.predictedConstraints} constraints, circom counted ${c.constraints}`);
   }
@@ -317,12 +327,15 @@ async function benchModel(model: BenchModel, reps: number): Promise<ModelResult>
   const inputFile = path.join(workDir!, `${arch}-input.json`);
   await writeFile(inputFile, JSON.stringify({ [input.name]: nestArray(Array.from(test.x[0]!), input.shape) }));
 
-  const runs: Record<'witness' | 'evaluate' | 'prove' | 'verify', StepRun[]> = { witness: [], evaluate: [], prove: [], verify: [] };
+  const runs: Record<'witness' | 'fastWitness' | 'evaluate' | 'prove' | 'verify', StepRun[]> = { witness: [], fastWitness: [], evaluate: [], prove: [], verify: [] };
   for (let r = 0; r < reps; r++) {
     const tag = reps > 1 ? ` ${r + 1}/${reps}` : '';
     const witness = await runStep('witness', [dir, inputFile]);
     runs.witness.push(witness);
     progress(arch, `witness${tag}`, witness);
+    const fastWitness = await runStep('witness', [fastDir, inputFile]);
+    runs.fastWitness.push(fastWitness);
+    progress(arch, `fast path witness${tag}`, fastWitness);
     const evaluate = await runStep('evaluate', [dir, inputFile]);
     runs.evaluate.push(evaluate);
     progress(arch, `evaluate${tag}`, evaluate);
@@ -340,7 +353,7 @@ async function benchModel(model: BenchModel, reps: number): Promise<ModelResult>
 
   // The proof, the witness and the reference evaluator must agree on the digit.
   const first = a.firstDigit as { label: number; quant: number; float: number };
-  const claimed = new Set([...runs.witness, ...runs.evaluate, ...runs.prove, ...runs.verify].map((r) => Number(r.result.argmax)));
+  const claimed = new Set([...runs.witness, ...runs.fastWitness, ...runs.evaluate, ...runs.prove, ...runs.verify].map((r) => Number(r.result.argmax)));
   if (claimed.size !== 1 || !claimed.has(first.quant)) {
     notes.push(`test digit 0: the proof/witness say ${[...claimed].join('/')}, the reference evaluator ${first.quant}`);
   }
@@ -385,6 +398,7 @@ async function benchModel(model: BenchModel, reps: number): Promise<ModelResult>
       seconds: round(accuracy.seconds),
     },
     compileWitness: { circom: phases, evaluator: repeated(runs.evaluate, ['loadSeconds']) },
+    fastPath: { compile: single(fastCompile), circuit: single(fastCircuit), witness: repeated(runs.fastWitness), constraints: Number(fastCircuit.result.constraints) },
     notes,
   };
   if (model.circomlibMl) {
@@ -496,10 +510,36 @@ function markdown(report: { date: string; machine: Machine; reps: number; totalS
     '- setup: the MLPs use the cached development ptau (the smallest cached file of at least the needed power; "setup" excludes making one, "setup incl. ptau" includes it when it had to be made); the CNNs use the native development setup (setup --dev, no ptau).',
     '- accuracy: the 1,000 MNIST test digits (scripts/mnist-data.ts), quantized = reference evaluator (circuits/predict.ts, bit-exact with the circuit), float = the normalized ONNX graph.',
   );
-  lines.push('', ...compileWitnessSection(report.models));
+  lines.push('', ...fastPathSection(report.models), '', ...compileWitnessSection(report.models));
   const notes = report.models.flatMap((r) => r.notes.map((n) => `${r.model}: ${n}`));
   if (notes.length > 0) lines.push('', '## Notes', '', ...notes.map((n) => `- ${n}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** compile → r1cs and the witness, the fast path against the circom route, side by side in one run. */
+function fastPathSection(models: readonly ModelResult[]): string[] {
+  const lines = [
+    '## Compile and witness: the fast path against the circom route',
+    '',
+    '| model | constraints (fast path / circom) | fast path: compiler + r1cs/sym + witness = total | peak MB | circom route: compiler + circom + witness = total | peak MB | speed-up |',
+    '|---|---:|---|---:|---|---:|---:|',
+  ];
+  for (const r of models) {
+    const f = r.fastPath;
+    const fast = f.compile.seconds + f.circuit.seconds + f.witness.seconds;
+    const circom = r.steps.compile.seconds + r.steps.circom.seconds + r.steps.witness.seconds;
+    const peak = (...s: StepFigures[]) => fmtMB(Math.max(...s.map((x) => x.peakRssMB)));
+    lines.push(
+      `| ${r.model} | ${fmtInt(f.constraints)} / ${fmtInt(r.constraints)} | ${fmtSeconds(f.compile.seconds)} + ${fmtSeconds(f.circuit.seconds)} + ${fmtSeconds(f.witness.seconds)} = ${fmtSeconds(fast)} | ${peak(f.compile, f.circuit, f.witness)} | ` +
+        `${fmtSeconds(r.steps.compile.seconds)} + ${fmtSeconds(r.steps.circom.seconds)} + ${fmtSeconds(r.steps.witness.seconds)} = ${fmtSeconds(circom)} | ${peak(r.steps.compile, r.steps.circom, r.steps.witness)} | ${(circom / fast).toFixed(1)}× |`,
+    );
+  }
+  lines.push(
+    '',
+    "- The fast path (`zkinfer compile`'s default) writes model.r1cs and model.sym straight from the IR and computes witnesses itself; the circom route (`--via circom`) runs circom2 on model.circom (r1cs, sym and the wasm witness generator in one run) and snarkjs's wasm witness calculator. " +
+      'Both compile the same model in their own folders in this run; the circuits are the same (test/system and the op and conformance suites check it signal by signal). Witness: input quantization to witness.wtns on disk. Peak MB: the largest step process of each route.',
+  );
+  return lines;
 }
 
 /** Where compile and witness time goes: circom2 by phase and flags, against the compiler and the reference evaluator. */

@@ -14,12 +14,13 @@
  *   noop                                  node + tsx baseline
  *   compile  <model.onnx> <dir> <calibration.json>
  *   circom   <dir>
+ *   fast-circuit <dir>                    the fast path: model.r1cs and model.sym from ir.json (no circom)
  *   circom-phases <dir> <out dir> r1cs-O1|r1cs-O0|wasm
  *                                         one circom2 run with those outputs and flags, split at
  *                                         its log lines: execution, r1cs, sym, wasm
  *   ptau     <power>                      ensureDevPtau (cached per user)
  *   setup    <dir> [--dev]                 --dev: the native development setup (no ptau)
- *   witness  <dir> <input.json>
+ *   witness  <dir> <input.json>           circom's wasm, or the fast path for a circuit it wrote
  *   evaluate <dir> <input.json>           the reference evaluator on the input (ir.json loaded)
  *   prove    <dir> <input.json>           cold call, then a warm one in the same process
  *   verify   <dir>                        cold call, then a warm one in the same process
@@ -118,6 +119,13 @@ async function runStep(step: string, args: string[]): Promise<Json> {
         privateInputs: value.privateInputs,
         ptauPower: value.ptauPower,
       };
+    }
+
+    case 'fast-circuit': {
+      const [dir] = need(args, 1, 'fast-circuit <dir>');
+      const { buildFastCircuit } = await import('../prover/fast-circuit.ts');
+      const { value, seconds } = await timed(() => buildFastCircuit(dir!));
+      return { seconds, constraints: value.constraints, wires: value.wires };
     }
 
     case 'circom-phases': {

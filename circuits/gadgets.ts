@@ -383,7 +383,7 @@ export interface LookupParams extends TableOfBitsParams {
 }
 
 /** Whether both halves of table[start, start + 2·half) have one shape (differences from their first entry). */
-function halvesAlike(table: readonly bigint[], start: number, half: number): boolean {
+export function halvesAlike(table: readonly bigint[], start: number, half: number): boolean {
   for (let t = 1; t < half; t++) {
     if (table[start + half + t]! - table[start + half]! !== table[start + t]! - table[start]!) return false;
   }
@@ -391,7 +391,7 @@ function halvesAlike(table: readonly bigint[], start: number, half: number): boo
 }
 
 /** Möbius coefficients of the run table[start, start + 2^k) minus its first entry (index 0, always 0, included). */
-function mobius(table: readonly bigint[], start: number, k: number): bigint[] {
+export function mobius(table: readonly bigint[], start: number, k: number): bigint[] {
   const c = Array.from({ length: 2 ** k }, (_, j) => table[start + j]! - table[start]!);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < c.length; j++) if ((j >> i) & 1) c[j] = c[j]! - c[j - 2 ** i]!;

@@ -8,7 +8,7 @@ import { ZkInferError, InputError } from '../circuits/errors.ts';
 import { readUserJsonFile, toJson } from '../circuits/files.ts';
 import { predict } from '../circuits/predict.ts';
 import { INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, WEIGHT_VISIBILITIES, type InputVisibility, type OutputVisibility, type WeightVisibility } from '../circuits/visibility.ts';
-import { build } from '../prover/build.ts';
+import { build, CIRCUIT_ROUTES, type CircuitRoute } from '../prover/build.ts';
 import { proveBatch } from '../prover/batch.ts';
 import { prove } from '../prover/prove.ts';
 import { PROVER_NAMES, type ProverName } from '../prover/provers.ts';
@@ -73,7 +73,7 @@ export function buildProgram(): Command {
 
   program
     .command('compile')
-    .description('compile an ONNX model into a circuit (model.circom, r1cs, wasm, manifest.json)')
+    .description('compile an ONNX model into a circuit (model.circom, model.r1cs, model.sym, manifest.json; model_js/model.wasm with --via circom)')
     .argument('<model>', 'the ONNX file')
     .requiredOption('-o, --out <dir>', 'artifact directory to write')
     .option('--calibration <file>', 'JSON file of sample inputs for quantization ranges')
@@ -82,17 +82,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--input <visibility>', 'what the proof reveals of the input: public; private (range-checked in the circuit); hashed (private, and the content hash is its Poseidon hash, computed in the circuit)').choices([...INPUT_VISIBILITIES]).default('public'))
     .option('--weights <visibility>', 'the weights: constant (in the circuit, free multiply-accumulates), or hashed (private signals under a public Poseidon model commitment, one constraint per multiply-accumulate)', weightVisibility, 'constant')
     .addOption(new Option('--output <visibility>', 'what it reveals of the output: logits (every element), argmax (only the class index), or hashed (a Poseidon hash of the outputs)').choices([...OUTPUT_VISIBILITIES]).default('logits'))
+    .addOption(new Option('--via <route>', 'who writes model.r1cs and computes witnesses: zkinfer (straight from the IR, seconds) or circom (circom2 compiles model.circom, the reference route, minutes for CNNs)').choices([...CIRCUIT_ROUTES]).default('zkinfer'))
     .option('--json', 'machine-readable output')
-    .action(async (model: string, opts: JsonFlag & { out: string; calibration?: string; bits: number; inputRangeCheck?: boolean; input: InputVisibility; weights: WeightVisibility; output: OutputVisibility }) => {
+    .action(async (model: string, opts: JsonFlag & { out: string; calibration?: string; bits: number; inputRangeCheck?: boolean; input: InputVisibility; weights: WeightVisibility; output: OutputVisibility; via: CircuitRoute }) => {
       await run(
         opts,
         (onProgress) =>
-          build(model, opts.out, { calibration: opts.calibration, bits: opts.bits, inputRangeCheck: opts.inputRangeCheck, input: opts.input, weights: opts.weights, output: opts.output, onProgress }),
+          build(model, opts.out, { calibration: opts.calibration, bits: opts.bits, inputRangeCheck: opts.inputRangeCheck, input: opts.input, weights: opts.weights, output: opts.output, via: opts.via, onProgress }),
         (r) =>
           [
             `compiled ${model} → ${opts.out}`,
             `constraints ${r.manifest.circuit.constraints} (predicted ${r.predictedConstraints}), ptau 2^${r.manifest.circuit.ptauPower}`,
-            `time: compiler ${r.seconds.compile.toFixed(2)}s, circom ${r.seconds.circom.toFixed(2)}s`,
+            `time: compiler ${r.seconds.compile.toFixed(2)}s, ${r.via === 'circom' ? 'circom' : 'constraint system'} ${r.seconds.circuit.toFixed(2)}s`,
           ].join('\n'),
       );
     });

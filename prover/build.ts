@@ -1,18 +1,28 @@
 /**
  * `zkinfer compile`: the compiler (circuits/) writes model.circom, ir.json and
- * manifest.json, then circom2 turns the circuit into model.r1cs, model.sym and
- * model_js/model.wasm and the manifest gets circom's constraint count.
+ * manifest.json; then the fast path (prover/fast-circuit.ts) writes model.r1cs and
+ * model.sym straight from the IR, or, with `via: 'circom'`, circom2 compiles model.circom
+ * into model.r1cs, model.sym and model_js/model.wasm. Either way the manifest gets the
+ * circuit's real constraint count.
  */
 import { compileModel, type CompileOptions } from '../circuits/compile.ts';
 import { UnsupportedError } from '../circuits/errors.ts';
 import type { Manifest } from '../circuits/manifest.ts';
 import { compileCircuit } from './compile-circuit.ts';
+import { buildFastCircuit } from './fast-circuit.ts';
+
+/** Who turns the circuit into model.r1cs and computes witnesses. */
+export const CIRCUIT_ROUTES = ['zkinfer', 'circom'] as const;
+export type CircuitRoute = (typeof CIRCUIT_ROUTES)[number];
 
 export interface BuildResult {
   manifest: Manifest;
   /** Constraints the compiler's cost model predicted (circom's count is in the manifest). */
   predictedConstraints: number;
-  seconds: { compile: number; circom: number };
+  /** The route that wrote model.r1cs. */
+  via: CircuitRoute;
+  /** The compiler's, and the r1cs writer's (fast path or circom). */
+  seconds: { compile: number; circuit: number };
 }
 
 /**
@@ -24,8 +34,10 @@ export interface BuildResult {
 export const CIRCOM2_MAX_CONSTRAINTS = 1_500_000;
 
 export interface BuildOptions extends CompileOptions {
-  /** Refuse circuits the cost model predicts above this (default CIRCOM2_MAX_CONSTRAINTS). */
+  /** Refuse circuits the cost model predicts above this on the circom route (default CIRCOM2_MAX_CONSTRAINTS). */
   maxConstraints?: number;
+  /** `zkinfer` (default: the fast path) or `circom` (the reference route, through model.circom). */
+  via?: CircuitRoute;
 }
 
 /**
@@ -37,6 +49,11 @@ export async function build(modelPath: string, dir: string, options: BuildOption
   const t0 = performance.now();
   const compiled = await compileModel(modelPath, dir, options);
   const t1 = performance.now();
+  if (options.via !== 'circom') {
+    options.onProgress?.('writing the constraint system');
+    const circuit = await buildFastCircuit(dir);
+    return { manifest: circuit.manifest, predictedConstraints: compiled.manifest.circuit.constraints, via: 'zkinfer', seconds: { compile: (t1 - t0) / 1000, circuit: circuit.seconds } };
+  }
   const limit = options.maxConstraints ?? CIRCOM2_MAX_CONSTRAINTS;
   const predicted = compiled.manifest.circuit.constraints;
   if (predicted > limit) {
@@ -50,6 +67,7 @@ export async function build(modelPath: string, dir: string, options: BuildOption
   return {
     manifest: circuit.manifest,
     predictedConstraints: compiled.manifest.circuit.constraints,
-    seconds: { compile: (t1 - t0) / 1000, circom: circuit.seconds },
+    via: 'circom',
+    seconds: { compile: (t1 - t0) / 1000, circuit: circuit.seconds },
   };
 }

@@ -122,7 +122,7 @@ export async function compileCircuit(dir: string, options: CompileCircuitOptions
     await replacePath(built.wasmDir, target('wasmDir'));
 
     const ptauPower = ptauPowerFor(header);
-    manifest.circuit = { ...manifest.circuit, constraints: header.constraints, compiled: true, wires: header.wires, ptauPower };
+    manifest.circuit = { ...manifest.circuit, constraints: header.constraints, compiled: true, wires: header.wires, ptauPower, via: 'circom' };
     await writeManifest(dir, manifest);
     return {
       constraints: header.constraints,

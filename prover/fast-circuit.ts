@@ -75,7 +75,8 @@ export async function buildFastCircuit(dir: string): Promise<CompileCircuitResul
   const started = performance.now();
   const manifest = await readManifest(dir);
   const { ir } = await loadCompiled(dir);
-  const { builder, system } = buildSystem(ir, probeInputs(ir));
+  const commitment = manifest.modelCommitment ? BigInt(manifest.modelCommitment.value) : undefined;
+  const { builder, system } = buildSystem(ir, probeInputs(ir, commitment));
   const r1cs = r1csOf(builder, system);
   const target = (name: keyof typeof ARTIFACT_FILES) => path.join(dir, ARTIFACT_FILES[name]);
   const old = await readFile(target('r1cs')).catch(() => undefined);

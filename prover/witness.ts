@@ -1,6 +1,7 @@
 /**
- * Input JSON → quantized integers → circom witness (witness.wtns), with the output
- * integers read back from it.
+ * Input JSON → quantized integers → the witness (witness.wtns): computed by the fast path
+ * (prover/fast-circuit.ts) for circuits it wrote, by circom's wasm for `--via circom` ones;
+ * the output integers are read back from it.
  */
 import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +18,8 @@ import { contentHashOfJson } from '../verifier/content-hash.ts';
 import { inputContentHash } from '../verifier/input-hash.ts';
 import { BN254_SCALAR_MODULUS, toField, toSigned } from '../verifier/field.ts';
 import { contentHashIndex, publicSignalCount } from '../verifier/public-signals.ts';
-import { tempPathFor } from '../circuits/files.ts';
+import { tempPathFor, writeFileAtomic } from '../circuits/files.ts';
+import { buildSystem, wtnsOf } from './fast-circuit.ts';
 import { replacePath } from './atomic.ts';
 import { readWitness } from './formats/wtns.ts';
 
@@ -130,10 +132,13 @@ async function hashedOutputValues(manifest: Manifest, ir: IrModel, inputs: Reado
 export async function computeWitness(dir: string, inputJson: unknown, source: string, options: WitnessOptions = {}): Promise<WitnessResult> {
   const started = performance.now();
   const manifest = options.manifest ?? (await readManifest(dir));
+  const fastPath = manifest.circuit.via === 'zkinfer';
   const wasm = path.join(dir, ARTIFACT_FILES.wasm);
-  await access(wasm).catch(() => {
-    throw missingArtifact(wasm, 'compile');
-  });
+  if (!fastPath) {
+    await access(wasm).catch(() => {
+      throw missingArtifact(wasm, 'compile');
+    });
+  }
 
   const inputs = quantizeInputs(inputJson, manifest.inputs, source);
   const hashed = manifest.visibility?.input === 'hashed';
@@ -154,19 +159,25 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
     clamped += q.clamped;
   }
   const hashedOutputs = manifest.publicSignals.some((r) => r.kind === 'output-hash');
-  // Committed weights and hashed outputs need the IR: the weights are private inputs, the outputs private signals.
-  const ir = manifest.modelCommitment || hashedOutputs ? (await loadCompiled(dir)).ir : undefined;
+  // The fast path, committed weights and hashed outputs need the IR: the weights are private inputs, the outputs private signals.
+  const ir = fastPath || manifest.modelCommitment || hashedOutputs ? (await loadCompiled(dir)).ir : undefined;
   if (manifest.modelCommitment) Object.assign(circuitInput, await committedWeightInputs(dir, manifest.modelCommitment, ir!));
 
   const witnessFile = options.witnessFile ?? path.join(dir, ARTIFACT_FILES.witness);
-  const tmp = tempPathFor(witnessFile, 'wtns');
-  try {
-    await snarkjs.wtns.calculate(circuitInput, wasm, tmp).catch((err: unknown) => {
-      throw witnessError(err, source);
-    });
-    await replacePath(tmp, witnessFile);
-  } finally {
-    await rm(tmp, { force: true });
+  if (fastPath) {
+    const commitment = manifest.modelCommitment ? { modelCommitment: BigInt(manifest.modelCommitment.value) } : {};
+    const { builder, system } = buildSystem(ir!, { inputs: new Map([...inputs].map(([name, q]) => [name, q.values])), contentHash, ...commitment });
+    await writeFileAtomic(witnessFile, wtnsOf(builder, system));
+  } else {
+    const tmp = tempPathFor(witnessFile, 'wtns');
+    try {
+      await snarkjs.wtns.calculate(circuitInput, wasm, tmp).catch((err: unknown) => {
+        throw witnessError(err, source);
+      });
+      await replacePath(tmp, witnessFile);
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 
   const nPublic = publicSignalCount(manifest);

@@ -208,29 +208,28 @@ export function emitCommittedConv(node: ConvNode, inputName: string, outputName:
 }
 
 /**
- * loopNest for the lowerings: per output (row-major), `bias(m)` plus what `tap` adds to it for
- * each tap inside the input (the tap's weight index and the input element less zeroIn, with
- * that element's index), times the position factor.
+ * loopNest for the lowerings: per output (row-major), `sum(m, taps)` times the position factor,
+ * where taps(f) calls f(weight index, input index) for each of the output's taps inside the input.
  */
-function lowerSums(node: ConvNode, x: readonly Lc[], bias: (m: number) => Lc, tap: (acc: Lc, weight: number, input: Lc, at: number) => void): Lc[] {
+function lowerSums(node: ConvNode, sum: (m: number, taps: (f: (weight: number, at: number) => void) => void) => Lc): Lc[] {
   const { batch, channels, outChannels, group } = node;
   const { positions, kernelSize, inputSize, index } = node.windows;
   const perGroupIn = channels / group;
   const per = perGroupIn * kernelSize;
-  const shifted = x.map((xi) => combine([xi, 1n], [constant(-node.zeroIn), 1n]));
   const out: Lc[] = [];
   for (let n = 0; n < batch; n++) {
     for (let m = 0; m < outChannels; m++) {
       const first = Math.floor(m / (outChannels / group)) * perGroupIn;
       for (let p = 0; p < positions; p++) {
-        const acc = bias(m);
-        for (let c = 0; c < perGroupIn; c++) {
-          const plane = (n * channels + first + c) * inputSize;
-          for (let k = 0; k < kernelSize; k++) {
-            const at = index[p * kernelSize + k]!;
-            if (at >= 0) tap(acc, m * per + c * kernelSize + k, shifted[plane + at]!, plane + at);
+        const acc = sum(m, (f) => {
+          for (let c = 0; c < perGroupIn; c++) {
+            const plane = (n * channels + first + c) * inputSize;
+            for (let k = 0; k < kernelSize; k++) {
+              const at = index[p * kernelSize + k]!;
+              if (at >= 0) f(m * per + c * kernelSize + k, plane + at);
+            }
           }
-        }
+        });
         out.push(node.positionFactor ? combine([acc, node.positionFactor[p]!]) : acc);
       }
     }
@@ -241,12 +240,15 @@ function lowerSums(node: ConvNode, x: readonly Lc[], bias: (m: number) => Lc, ta
 /** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
 export function lowerConv(node: ConvNode, x: readonly Lc[]): Lc[] {
   if (node.committed) throw new Error(`internal: node "${node.node}" has committed weights: lowerCommittedConv builds it`);
-  return lowerSums(
-    node,
-    x,
-    (m) => constant(node.bias[m]!),
-    (acc, w, input) => addTo(acc, input, node.weights[w]!),
-  );
+  return lowerSums(node, (m, taps) => {
+    const acc = constant(node.bias[m]!);
+    let shift = 0n;
+    taps((w, at) => {
+      addTo(acc, x[at]!, node.weights[w]!);
+      shift += node.weights[w]!;
+    });
+    return addTo(acc, constant(-node.zeroIn * shift));
+  });
 }
 
 /**
@@ -266,15 +268,14 @@ export function lowerCommittedConv(
 ): Lc[] {
   const macs = b.declare(parent, 'intermediate', `${outputName}_mac`, [convMacs(node)]);
   let j = 0;
-  return lowerSums(
-    node,
-    x,
-    (m) => combine([committed.bias[m]!, 1n]),
-    (acc, w, input, at) => {
+  return lowerSums(node, (m, taps) => {
+    const acc = combine([committed.bias[m]!, 1n]);
+    taps((w, at) => {
       const mac = macs[j++]!;
       b.set(mac, node.weights[w]! * (xValues[at]! - node.zeroIn));
-      b.constrain(committed.weights[w]!, input, signalLc(mac));
+      b.constrain(committed.weights[w]!, combine([x[at]!, 1n], [constant(-node.zeroIn), 1n]), signalLc(mac));
       addTo(acc, signalLc(mac));
-    },
-  );
+    });
+    return acc;
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { leakyReluBoundBits, leakyReluComponent, leakyReluCost, leakyReluRef, type LeakyReluParams } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
-import { combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
 import { leakyReluTwin } from '../templates/leakyrelu.ts';
 import { emitPerElement } from './per-element.ts';
 import type { LeakyReluNode, QTensor } from './types.ts';
@@ -41,7 +41,7 @@ export function lowerLeakyRelu(b: CircuitBuilder, parent: Component, node: Leaky
   const params = leakyReluParams(node, input);
   return Array.from({ length: sizeOf(input.shape) }, (_, i) => {
     const gadget = leakyReluTwin(b, b.component(parent, `${outputName}_gadget`, [i]), params, values[i]! - node.zeroIn);
-    b.assign(gadget.input, combine([x[i]!, 1n], [constant(node.zeroIn), -1n]));
+    b.assign(gadget.input, x[i]!, -node.zeroIn);
     return signalLc(gadget.output);
   });
 }

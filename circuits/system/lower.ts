@@ -5,83 +5,91 @@
  * R1CS twins of the templates the emitter instantiates; the reference evaluator's integers
  * give every hint. circuits/system/simplify.ts then applies circom's --O1.
  */
-import { CONTENT_HASH_SIGNAL } from '../manifest.ts';
-import { UnsupportedError } from '../errors.ts';
+import { CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL } from '../manifest.ts';
 import { evaluate } from '../evaluate.ts';
 import { inRangeParams } from '../gadgets.ts';
 import { nodeIdentifiers, signalNames } from '../emit.ts';
 import { lowerAffine } from '../ir/affine.ts';
 import { lowerArgMax } from '../ir/argmax.ts';
-import { lowerConv } from '../ir/conv.ts';
-import { lowerLinear } from '../ir/linear.ts';
+import { lowerCommittedConv, lowerConv } from '../ir/conv.ts';
+import { lowerLeakyRelu } from '../ir/leakyrelu.ts';
+import { lowerCommittedLinear, lowerLinear } from '../ir/linear.ts';
+import { lowerLookup } from '../ir/lookup.ts';
 import { lowerMaxPool } from '../ir/maxpool.ts';
 import { lowerRequantize } from '../ir/requantize.ts';
+import { lowerSoftmax } from '../ir/softmax.ts';
 import type { IrModel, IrNode, ViewNode } from '../ir/types.ts';
 import { sizeOf } from '../tensor.ts';
 import { inRangeTwin } from '../templates/range.ts';
 import { CircuitBuilder, signalLc, type Lc } from './builder.ts';
+import { lowerInputHash, lowerModelCommitment, lowerOutputHash, type CommittedLcs } from './commitments.ts';
 
 export interface LowerInputs {
   /** Quantized integers by input name (row-major). */
   inputs: ReadonlyMap<string, readonly bigint[]>;
-  /** The content hash public input (models without --input hashed). */
+  /** The content hash public input (models without --input hashed, which compute it). */
   contentHash: bigint;
+  /** The model commitment public input (--weights hashed): circuits/commitments.ts modelCommitment. */
+  modelCommitment?: bigint;
 }
 
 /** A valid input for building the system without a real one: each element its range's value nearest 0. */
-export function probeInputs(ir: IrModel): LowerInputs {
+export function probeInputs(ir: IrModel, modelCommitment?: bigint): LowerInputs {
   const nearZero = (min: bigint, max: bigint) => (min > 0n ? min : max < 0n ? max : 0n);
-  return { inputs: new Map(ir.inputs.map((t) => [t.name, new Array<bigint>(sizeOf(t.shape)).fill(nearZero(t.min, t.max))])), contentHash: 0n };
+  return {
+    inputs: new Map(ir.inputs.map((t) => [t.name, new Array<bigint>(sizeOf(t.shape)).fill(nearZero(t.min, t.max))])),
+    contentHash: 0n,
+    ...(modelCommitment === undefined ? {} : { modelCommitment }),
+  };
 }
 
-/** What the fast path cannot build yet: the caller falls back to circom (`--via circom`). */
-export function fastPathGap(ir: IrModel): string | undefined {
-  if (ir.hashedInputs) return '--input hashed (the content hash sponge)';
-  if (ir.hashedOutputs) return '--output hashed (the output hash sponge)';
-  const node = ir.nodes.find((n) => ((n.kind === 'linear' || n.kind === 'conv') && n.committed) || n.kind === 'lookup' || n.kind === 'softmax' || n.kind === 'leakyrelu');
-  if (node) return `node "${node.node}" (${node.op}, ${node.kind}${'committed' in node && node.committed ? ', committed weights' : ''})`;
-  return undefined;
-}
-
-function lowerNode(b: CircuitBuilder, node: Exclude<IrNode, ViewNode>, ir: IrModel, lcs: ReadonlyMap<string, Lc[]>, values: ReadonlyMap<string, bigint[]>, id: string): Lc[] {
+function lowerNode(b: CircuitBuilder, node: Exclude<IrNode, ViewNode>, ir: IrModel, lcs: ReadonlyMap<string, Lc[]>, values: ReadonlyMap<string, bigint[]>, id: string, committed: ReadonlyMap<string, CommittedLcs>): Lc[] {
   if (node.kind === 'affine') return lowerAffine(node, lcs);
   const input = ir.tensors.get(node.input)!;
   const x = lcs.get(node.input)!;
   const v = values.get(node.input)!;
   switch (node.kind) {
     case 'linear':
-      return lowerLinear(node, x);
+      return node.committed ? lowerCommittedLinear(b, b.main, node, x, v, id, committed.get(node.output)!) : lowerLinear(node, x);
     case 'conv':
-      return lowerConv(node, x);
+      return node.committed ? lowerCommittedConv(b, b.main, node, x, v, id, committed.get(node.output)!) : lowerConv(node, x);
     case 'requantize':
       return lowerRequantize(b, b.main, node, input, x, v, id);
     case 'argmax':
       return lowerArgMax(b, b.main, node, input, x, v, id);
     case 'maxpool':
       return lowerMaxPool(b, b.main, node, input, x, v, id);
-    default:
-      throw new UnsupportedError(`node "${node.node}" (${node.op}): ${node.kind} has no fast-path lowering yet`, { hint: 'compile with --via circom' });
+    case 'leakyrelu':
+      return lowerLeakyRelu(b, b.main, node, input, x, v, id);
+    case 'lookup':
+      return lowerLookup(b, b.main, node, input, x, v, id);
+    case 'softmax':
+      return lowerSoftmax(b, b.main, node, input, x, v, id);
   }
 }
 
 /** The model's constraint system and witness for one input (unsimplified: see simplify.ts). */
 export function lowerModel(ir: IrModel, given: LowerInputs): CircuitBuilder {
-  const gap = fastPathGap(ir);
-  if (gap) throw new UnsupportedError(`the fast path cannot build ${gap} yet`, { hint: 'compile with --via circom' });
   const { values } = evaluate(ir, given.inputs);
   const signals = signalNames(ir);
   const ids = nodeIdentifiers(ir, signals);
+  const hasCommitment = signals.committed.size > 0;
+  if (hasCommitment && given.modelCommitment === undefined) throw new Error('internal: a model with committed weights needs its commitment to build the witness');
   const b = new CircuitBuilder();
   const main = b.main;
 
-  // Declared in emitCircom's order: outputs, the content hash, the inputs.
-  const outputs = ir.outputs.map((t) => b.signals(main, 'output', signals.outputs.get(t.name)!, [sizeOf(t.shape)], (k) => values.get(t.name)![k]!));
-  b.publicInputs.add(b.signal(main, 'input', CONTENT_HASH_SIGNAL, given.contentHash));
+  // Declared in emitCircom's order: outputs (or their hash), the content hash, the model commitment, the inputs.
+  const outputHash = ir.hashedOutputs ? b.declare(main, 'output', OUTPUT_HASH_SIGNAL)[0]! : undefined;
+  const outputs = ir.hashedOutputs ? [] : ir.outputs.map((t) => b.signals(main, 'output', signals.outputs.get(t.name)!, [sizeOf(t.shape)], (k) => values.get(t.name)![k]!));
+  const contentHash = ir.hashedInputs ? b.declare(main, 'output', CONTENT_HASH_SIGNAL)[0]! : b.signal(main, 'input', CONTENT_HASH_SIGNAL, given.contentHash);
+  if (!ir.hashedInputs) b.publicInputs.add(contentHash);
+  const modelCommitment = hasCommitment ? b.signal(main, 'input', MODEL_COMMITMENT_SIGNAL, given.modelCommitment!) : undefined;
+  if (modelCommitment !== undefined) b.publicInputs.add(modelCommitment);
   const lcs = new Map<string, Lc[]>();
   for (const t of ir.inputs) {
-    const ids = b.signals(main, 'input', signals.inputs.get(t.name)!, [sizeOf(t.shape)], (k) => values.get(t.name)![k]!);
-    if (ir.publicInputs) ids.forEach((id) => b.publicInputs.add(id));
-    lcs.set(t.name, ids.map(signalLc));
+    const inputIds = b.signals(main, 'input', signals.inputs.get(t.name)!, [sizeOf(t.shape)], (k) => values.get(t.name)![k]!);
+    if (ir.publicInputs) inputIds.forEach((id) => b.publicInputs.add(id));
+    lcs.set(t.name, inputIds.map(signalLc));
   }
   if (ir.inputRangeCheck) {
     for (const t of ir.inputs) {
@@ -90,10 +98,13 @@ export function lowerModel(ir: IrModel, given: LowerInputs): CircuitBuilder {
       values.get(t.name)!.forEach((x, i) => b.assign(inRangeTwin(b, b.component(main, name, [i]), params, x), lcs.get(t.name)![i]!));
     }
   }
+  if (ir.hashedInputs) lowerInputHash(b, ir, lcs, contentHash);
+  const committed = modelCommitment === undefined ? new Map<string, CommittedLcs>() : lowerModelCommitment(b, ir, signals, modelCommitment);
   for (const node of ir.nodes) {
     if (node.kind === 'view') lcs.set(node.output, lcs.get(node.input)!);
-    else lcs.set(node.output, lowerNode(b, node, ir, lcs, values, ids.get(node.output)!));
+    else lcs.set(node.output, lowerNode(b, node, ir, lcs, values, ids.get(node.output)!, committed));
   }
-  ir.outputs.forEach((t, k) => outputs[k]!.forEach((id, i) => b.assign(id, lcs.get(t.name)![i]!)));
+  if (outputHash !== undefined) lowerOutputHash(b, ir, lcs, outputHash);
+  else ir.outputs.forEach((t, k) => outputs[k]!.forEach((id, i) => b.assign(id, lcs.get(t.name)![i]!)));
   return b;
 }

@@ -11,7 +11,8 @@
  * - Then constant equalities (a linear constraint on one signal, after the renaming): the
  *   signal becomes the constant, unless it is public (then the constraint stays).
  * - Every other constraint stays, with the replacements applied (one that becomes 0 = 0 is
- *   dropped). Wires are the remaining signals in label order, wire 0 the constant 1.
+ *   dropped). Wires are the remaining signals that some constraint uses, and the public
+ *   ones, in label order; wire 0 is the constant 1.
  */
 import { ONE, addTo, combine, constant, inverse, mod, type CircuitBuilder, type Component, type Constraint, type Lc } from './builder.ts';
 
@@ -165,10 +166,13 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
     constraints.push(s);
   }
 
+  // A private signal in no constraint is not a wire either (circom drops it: nothing pins it).
+  const used = new Uint8Array(n);
+  for (const c of constraints) for (const lc of [c.a, c.b, c.c]) for (const id of lc.keys()) used[id] = 1;
   const wireOf = new Int32Array(n).fill(-1);
   const wires: number[] = [];
   for (const id of order) {
-    if (replaced.has(id)) continue;
+    if (replaced.has(id) || (id !== ONE && !used[id] && !forbidden.has(id))) continue;
     wireOf[id] = wires.length;
     wires.push(id);
   }

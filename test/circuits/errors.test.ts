@@ -495,7 +495,7 @@ describe('bad calibration files', () => {
 describe('a failing step never corrupts existing artifacts', () => {
   let work: string;
   let dir: string;
-  const KEPT = ['manifest.json', 'model.circom', 'ir.json', 'model.r1cs', 'model_js/model.wasm'];
+  const KEPT = ['manifest.json', 'model.circom', 'ir.json', 'model.r1cs', 'model.sym'];
   let before: Map<string, Buffer>;
 
   beforeAll(async () => {

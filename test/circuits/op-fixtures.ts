@@ -17,6 +17,7 @@ import { loadCompiled, predictWith } from '../../circuits/predict.ts';
 import type { IrModel } from '../../circuits/ir/types.ts';
 import { build, type BuildResult } from '../../prover/build.ts';
 import { computeWitness } from '../../prover/witness.ts';
+import { fastPathCopy, fastPathProblems } from '../support/equivalence.ts';
 import { calibrationSamples, inputJson, mulberry32, OrtModel, sizeOf, TempDirs, uniform, writeCalibration, writeModel, type RangedInput, type Sample } from './harness.ts';
 
 export interface Scales {
@@ -130,7 +131,7 @@ export function checkFixtures(fixtures: readonly Fixture[]): void {
         calibration = calibrationSamples(rng, fixture.inputs, CALIBRATION_SAMPLES);
         const calibrationFile = await writeCalibration(work, calibration, fixture.inputs);
         dir = path.join(work, 'out');
-        built = await build(modelPath, dir, { calibration: calibrationFile });
+        built = await build(modelPath, dir, { calibration: calibrationFile, via: 'circom' });
         ({ manifest, ir } = await loadCompiled(dir));
       });
 
@@ -199,6 +200,13 @@ export function checkFixtures(fixtures: readonly Fixture[]): void {
         expect(manifest.circuit.compiled).toBe(true);
         expect(manifest.circuit.constraints).toBe(built.manifest.circuit.constraints);
         expect(manifest.circuit.constraints).toBe(built.predictedConstraints);
+      });
+
+      it("(d) the fast path writes circom's circuit: same signals on the same wires, witnesses satisfy each other's constraints", async () => {
+        const fastDir = await fastPathCopy(dir);
+        for (const [k, sample] of calibration.slice(0, 2).entries()) {
+          expect(await fastPathProblems(dir, fastDir, inputJson(sample, fixture.inputs), `sample ${k}`)).toEqual([]);
+        }
       });
     });
   }

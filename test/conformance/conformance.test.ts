@@ -3,9 +3,11 @@
  * docs/conformance.md):
  * - every test whose model uses an op outside the compiler's registry (circuits/ops OPS)
  *   is refused at compile with a clear zkinfer error, before circom runs;
- * - a fast selection of small tests that pass today goes the whole way: compile, circom,
- *   development setup, proof, verification, comparison with the expected outputs (bit for
- *   bit for the integer QOperator tests).
+ * - a fast selection of small tests that pass today goes the whole way: compile through
+ *   circom and through the fast path, whose circuits must be the same (test/support/
+ *   equivalence.ts), then with the fast path's artifacts development setup, proof,
+ *   verification, comparison with the expected outputs (bit for bit for the integer
+ *   QOperator tests).
  * Skips with a message when ../shared/onnx-node-tests is absent.
  */
 import { afterAll, describe, expect, test } from 'vitest';
@@ -59,10 +61,10 @@ describe.skipIf(!root)('ONNX backend node tests', () => {
     expect(refusal!.message).not.toBe('');
   });
 
-  test.each(FAST)('%s: compile → setup → prove → verify → compare', async (name) => {
+  test.each(FAST)('%s: compile (circom and the fast path, equivalent) → setup → prove → verify → compare', async (name) => {
     const t = tests.find((x) => x.name === name);
     expect(t, `${name} is not in MANIFEST.tsv`).toBeDefined();
-    const result = await runNodeTest(t!);
+    const result = await runNodeTest(t!, { equivalence: true });
     const detail = `${result.stage ?? ''} ${result.errorType ?? ''} ${result.reason ?? ''}`;
     expect(result.status, detail).not.toBe('fail');
     expect(result.status, detail).toBe('pass');

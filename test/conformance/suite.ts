@@ -13,7 +13,7 @@
  *
  * The op set is whatever the compiler accepts when the test runs: nothing here lists it.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { compileModel } from '../../circuits/compile.ts';
@@ -22,11 +22,13 @@ import { nestArray, quantizeTensor } from '../../circuits/input.ts';
 import { decodeTensor as dequantizeOutput } from '../../circuits/output.ts';
 import type { Manifest } from '../../circuits/manifest.ts';
 import { loadCompiled, predictWith } from '../../circuits/predict.ts';
+import { readManifest } from '../../circuits/artifacts.ts';
 import { build } from '../../prover/build.ts';
 import { prove } from '../../prover/prove.ts';
 import { setup } from '../../prover/setup.ts';
 import type { DecodedTensor } from '../../verifier/decode.ts';
 import { verifyProof } from '../../verifier/verify.ts';
+import { fastPathCopy, fastPathProblems } from '../support/equivalence.ts';
 import { runOnnxruntime } from '../support/onnxruntime.ts';
 import { freezeConstantOperands, type FrozenModel } from './freeze.ts';
 import { ORT_TYPES, readTestData, type NodeTest, type TestData, type TestTensor } from './node-tests.ts';
@@ -35,7 +37,7 @@ import { compareOutput, floatTolerance, type OutputComparison } from './toleranc
 export type Status = 'pass' | 'fail' | 'unsupported';
 
 /** Where a test stopped: reading its data, or one step of the zkinfer path. */
-export type Stage = 'read' | 'compile' | 'setup' | 'prove' | 'verify' | 'compare';
+export type Stage = 'read' | 'compile' | 'equivalence' | 'setup' | 'prove' | 'verify' | 'compare';
 
 export interface ConformanceResult {
   test: string;
@@ -188,6 +190,14 @@ function describeMismatch(c: OutputComparison): string {
     : `output "${c.name}" is off by up to ${c.maxError.toPrecision(3)}, beyond the tolerance ${c.tolerance.toPrecision(3)}, in ${off}`;
 }
 
+export interface NodeTestOptions {
+  /**
+   * Also compile through circom (`--via circom`) and require the fast path's circuit to be
+   * circom's (test/support/equivalence.ts) before proving with the fast path's artifacts.
+   */
+  equivalence?: boolean;
+}
+
 /**
  * Runs one node test through compile → setup (development) → prove → verify → compare,
  * in a temp directory removed afterwards.
@@ -196,7 +206,7 @@ function describeMismatch(c: OutputComparison): string {
  * const result = await runNodeTest(listNodeTests(nodeTestsDir()!, 'test_relu')[0]!);
  * console.log(result.status, result.reason ?? result.outputs);
  */
-export async function runNodeTest(test: NodeTest): Promise<ConformanceResult> {
+export async function runNodeTest(test: NodeTest, options: NodeTestOptions = {}): Promise<ConformanceResult> {
   const started = performance.now();
   const result = (r: Omit<ConformanceResult, 'test' | 'ops' | 'inputDtypes' | 'outputDtypes' | 'seconds'>): ConformanceResult => ({
     test: test.name,
@@ -217,8 +227,9 @@ export async function runNodeTest(test: NodeTest): Promise<ConformanceResult> {
     const { model, frozen, calibration } = prepared;
     const withFrozen = frozen.length > 0 ? { frozen } : {};
     let manifest: Manifest;
+    const circomDir = path.join(tmp, 'circom');
     try {
-      manifest = (await build(model, dir, { calibration })).manifest;
+      manifest = (await build(model, options.equivalence ? circomDir : dir, { calibration, ...(options.equivalence ? { via: 'circom' as const } : {}) })).manifest;
     } catch (err) {
       return isRefusal(err) ? result({ status: 'unsupported', stage: 'compile', errorType: err.name, reason: err.message, ...withFrozen }) : crash('compile', err, withFrozen);
     }
@@ -227,8 +238,15 @@ export async function runNodeTest(test: NodeTest): Promise<ConformanceResult> {
       return fail('read', `compiled, but zkinfer cannot read the test's data (${data.message}): the compiler accepted a model whose tensors it cannot take`, { constraints });
     }
 
-    let stage: Stage = 'setup';
+    let stage: Stage = options.equivalence ? 'equivalence' : 'setup';
     try {
+      if (options.equivalence) {
+        await rename(await fastPathCopy(circomDir), dir);
+        manifest = await readManifest(dir);
+        const problems = await fastPathProblems(circomDir, dir, inputJson(manifest, data.inputs), `${test.name}/test_data_set_0`);
+        if (problems.length > 0) return fail('equivalence', `the fast path's circuit differs from circom's: ${problems.join('; ')}`, { constraints });
+        stage = 'setup';
+      }
       await setup(dir, { dev: true });
       stage = 'prove';
       const input = inputJson(manifest, data.inputs);

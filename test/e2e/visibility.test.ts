@@ -1,8 +1,9 @@
 /**
  * `compile --input public|private|hashed --weights constant|hashed --output logits|argmax|hashed`
  * (circuits/visibility.ts): for each of the 18 combinations a small model (Gemm with bias)
- * compiles, its cost model predicts circom's constraint count exactly, and it proves and
- * verifies; public.json holds exactly the manifest's layout ([outputs | output hash][content
+ * compiles through circom and through the fast path into one circuit (same signals, wires,
+ * counts; witnesses satisfy each other's constraints), its cost model predicts the constraint
+ * count exactly, and the fast path's artifacts prove and verify; public.json holds exactly the manifest's layout ([outputs | output hash][content
  * hash][model commitment][public inputs]); outputs equal the reference evaluator's and those
  * of the plain model (argmax: the first index of its maximum); the content hash, model
  * commitment and output hash equal the off-chain Poseidon hashes (circuits/commitments.ts).
@@ -10,7 +11,7 @@
  * witness whose public class index, private input, content hash or output hash was changed no
  * longer satisfies the circuit. Committed weights in depth: test/e2e/committed-weights.test.ts.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCompiled, predictWith } from '../../circuits/predict.ts';
@@ -25,6 +26,7 @@ import { hashInput } from '../../verifier/input-hash.ts';
 import { verifyProof } from '../../verifier/verify.ts';
 import { mulberry32, TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 import { zkinfer } from '../support/cli.ts';
+import { fastPathCopy, fastPathProblems } from '../support/equivalence.ts';
 import { buildNative } from '../support/native.ts';
 import { satisfiedWith as satisfied } from '../support/tamper.ts';
 
@@ -59,9 +61,12 @@ afterAll(async () => {
 
 const dirOf = (input: InputVisibility, weights: WeightVisibility, output: OutputVisibility): string => path.join(work, `${input}-${weights}-${output}`);
 
+/** Compiled through circom (`<dir>-circom`) and by the fast path (`<dir>`, set up): the two must be one circuit. */
 async function compiled(input: InputVisibility, weights: WeightVisibility, output: OutputVisibility): Promise<string> {
   const dir = dirOf(input, weights, output);
-  await build(model, dir, { input, weights, output });
+  await build(model, `${dir}-circom`, { input, weights, output, via: 'circom' });
+  await rename(await fastPathCopy(`${dir}-circom`), dir);
+  expect(await fastPathProblems(`${dir}-circom`, dir, inputs[0], 'input 0')).toEqual([]);
   await setup(dir, { dev: true });
   return dir;
 }
@@ -72,7 +77,7 @@ const firstArgmax = (values: readonly string[]): number => values.map(BigInt).re
 const combinations = INPUT_VISIBILITIES.flatMap((input) => WEIGHT_VISIBILITIES.flatMap((weights) => OUTPUT_VISIBILITIES.map((output) => [input, weights, output] as const)));
 
 describe.each(combinations)('--input %s --weights %s --output %s', (input, weights, output) => {
-  it('predicts circom’s constraints, proves and verifies; public.json is the manifest layout; outputs and hashes agree with the evaluator', async () => {
+  it('is one circuit through circom and the fast path, as predicted; proves and verifies; public.json is the manifest layout; outputs and hashes agree with the evaluator', async () => {
     const dir = await compiled(input, weights, output);
     const { manifest, ir } = await loadCompiled(dir);
     expect(manifest.visibility).toEqual({ input, weights, output });
@@ -80,7 +85,7 @@ describe.each(combinations)('--input %s --weights %s --output %s', (input, weigh
     const circom = await readFile(path.join(dir, 'model.circom'), 'utf8');
     const publicList = [...(input === 'hashed' ? [] : ['content_hash']), ...(weights === 'hashed' ? ['model_commitment'] : []), ...(input === 'public' ? [manifest.inputs[0]!.signal] : [])];
     expect(circom).toContain(publicList.length ? `component main {public [${publicList.join(', ')}]} = Model();` : 'component main = Model();');
-    // After circom, circuit.constraints is circom's count: the cost model must have predicted it exactly.
+    // circuit.constraints is the written circuit's count (circom's, as the equivalence check showed): the cost model must have predicted it exactly.
     expect(manifest.circuit.compiled).toBe(true);
     expect(manifest.circuit.constraints).toBe(manifest.layers.reduce((a, l) => a + l.constraints, 0));
     const template = await readFile(path.join(dir, 'model-template.circom'), 'utf8');

@@ -193,9 +193,9 @@ describe('missing artifacts name the file and the step', () => {
 });
 
 describe('compile errors', () => {
-  it('a circuit too large for circom2 is refused before circom runs, naming the size and the limit', async () => {
+  it('on the circom route, a circuit too large for circom2 is refused before circom runs, naming the size and the limit', async () => {
     const dir = await freshDir();
-    const attempt = build('bench/models/mlp-196-25-10.onnx', dir, { maxConstraints: 100 });
+    const attempt = build('bench/models/mlp-196-25-10.onnx', dir, { maxConstraints: 100, via: 'circom' });
     await expect(attempt).rejects.toThrow(UnsupportedError);
     await expect(attempt).rejects.toThrow(/^the circuit needs [\d,]+ constraints, more than circom2 \(circom in 32-bit WebAssembly, at most 4 GiB\) can compile: the limit is 100$/);
     expect(existsSync(path.join(dir, 'model.circom'))).toBe(true);

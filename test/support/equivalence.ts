@@ -5,7 +5,14 @@
  * test-sized circuits.
  */
 import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { ARTIFACT_FILES } from '../../circuits/artifacts.ts';
+import { MANIFEST_FILE } from '../../circuits/manifest.ts';
+import { IR_FILE } from '../../circuits/ir/serialize.ts';
 import { parseSym } from '../../circuits/system/sym.ts';
+import { buildFastCircuit } from '../../prover/fast-circuit.ts';
+import { computeWitness } from '../../prover/witness.ts';
 import { BN254_SCALAR_MODULUS as P } from '../../verifier/field.ts';
 
 type Lc = Map<number, bigint>;
@@ -122,4 +129,29 @@ export function compareCircuits(fast: CircuitFiles, circom: CircuitFiles): strin
   if (bad2 >= 0) problems.push(`the fast path's witness violates circom's constraint ${bad2}`);
   if (firstViolated(r1, w1) >= 0) problems.push("the fast path's witness violates its own constraints");
   return problems;
+}
+
+/**
+ * A fast-path copy of a model compiled `--via circom` in `circomDir`: the compiler's outputs
+ * copied to `<circomDir>-fast` and its model.r1cs and model.sym written by the fast path
+ * (buildFastCircuit, as `zkinfer compile` does). Returns the copy's folder.
+ */
+export async function fastPathCopy(circomDir: string): Promise<string> {
+  const fastDir = `${circomDir}-fast`;
+  await rm(fastDir, { recursive: true, force: true });
+  await mkdir(fastDir, { recursive: true });
+  for (const f of [MANIFEST_FILE, IR_FILE, ARTIFACT_FILES.circuit, ARTIFACT_FILES.template]) await copyFile(path.join(circomDir, f), path.join(fastDir, f));
+  await buildFastCircuit(fastDir);
+  return fastDir;
+}
+
+/**
+ * compareCircuits for one input: circom's witness (its wasm, in circomDir) against the fast
+ * path's (in fastDir), each computed by computeWitness as `zkinfer prove` does.
+ */
+export async function fastPathProblems(circomDir: string, fastDir: string, inputJson: unknown, source: string): Promise<string[]> {
+  const circomWitness = await computeWitness(circomDir, inputJson, source, { witnessFile: path.join(circomDir, 'equivalence.wtns') });
+  const fastWitness = await computeWitness(fastDir, inputJson, source, { witnessFile: path.join(fastDir, 'equivalence.wtns') });
+  const files = (dir: string, wtns: string): CircuitFiles => ({ r1cs: path.join(dir, ARTIFACT_FILES.r1cs), sym: path.join(dir, ARTIFACT_FILES.sym), wtns });
+  return compareCircuits(files(fastDir, fastWitness.witnessFile), files(circomDir, circomWitness.witnessFile));
 }
