@@ -26,13 +26,13 @@ import { wtnsBytes } from './formats/wtns.ts';
 export function unsatisfied(b: CircuitBuilder, system: SimplifiedSystem): string | undefined {
   const value = (lc: ReadonlyMap<number, bigint>) => {
     let v = 0n;
-    for (const [wire, k] of lc) v += k * b.values[system.wires[wire]!]!;
+    for (const [id, k] of lc) v += k * b.values[id]!;
     return v % BN254_SCALAR_MODULUS;
   };
   for (let i = 0; i < system.constraints.length; i++) {
     const { a, b: bb, c } = system.constraints[i]!;
     if ((value(a) * value(bb) - value(c)) % BN254_SCALAR_MODULUS !== 0n) {
-      const names = [...new Set([...a.keys(), ...bb.keys(), ...c.keys()])].slice(0, 6).map((w) => b.names[system.wires[w]!]);
+      const names = [...new Set([...a.keys(), ...bb.keys(), ...c.keys()])].slice(0, 6).map((id) => b.names[id]);
       return `constraint ${i} (over ${names.join(', ')}${names.length === 6 ? ', …' : ''})`;
     }
   }
@@ -57,6 +57,7 @@ export function r1csOf(builder: CircuitBuilder, system: SimplifiedSystem): Buffe
     labels: builder.names.length,
     wireLabels: Array.from(system.wires, (id) => system.labelOf[id]!),
     constraints: system.constraints,
+    wireOf: system.wireOf,
   });
 }
 

@@ -27,7 +27,7 @@ export interface SimplifiedSystem {
   wireOf: Int32Array;
   /** Wire → signal id. */
   wires: Int32Array;
-  /** In wires. */
+  /** Over signal ids (wireOf maps them to wires). */
   constraints: Constraint[];
   publicOutputs: number;
   publicInputs: number;
@@ -176,18 +176,13 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
     wireOf[id] = wires.length;
     wires.push(id);
   }
-  const toWires = (x: Lc): Lc => {
-    const out: Lc = new Map();
-    for (const [id, k] of x) out.set(wireOf[id]!, k);
-    return out;
-  };
   return {
     labelOf,
     idOfLabel: Int32Array.from(order),
     componentOfLabel: Int32Array.from(components),
     wireOf,
     wires: Int32Array.from(wires),
-    constraints: constraints.map((c) => ({ a: toWires(c.a), b: toWires(c.b), c: toWires(c.c) })),
+    constraints,
     publicOutputs: b.main.outputs.length,
     publicInputs: b.publicInputs.size,
     privateInputs: b.main.inputs.length - b.publicInputs.size,

@@ -65,8 +65,10 @@ export interface R1csContent {
   labels: number;
   /** Wire → label (circom's signal number). */
   wireLabels: ArrayLike<number>;
-  /** Each a map wire → coefficient in [0, prime). */
+  /** Each a map wire → coefficient in [0, prime), or signal → coefficient when `wireOf` is given. */
   constraints: readonly { a: ReadonlyMap<number, bigint>; b: ReadonlyMap<number, bigint>; c: ReadonlyMap<number, bigint> }[];
+  /** Signal → wire, for constraints over signals. */
+  wireOf?: ArrayLike<number>;
 }
 
 const FIELD_BYTES = 32;
@@ -96,8 +98,8 @@ export function r1csBytes(content: R1csContent): Buffer {
     for (const lc of [constraint.a, constraint.b, constraint.c]) {
       body.writeUInt32LE(lc.size, at);
       at += 4;
-      for (const [wire, k] of lc) {
-        body.writeUInt32LE(wire, at);
+      for (const [key, k] of lc) {
+        body.writeUInt32LE(content.wireOf ? content.wireOf[key]! : key, at);
         let bytes = encoded.get(k);
         if (!bytes) {
           bytes = Buffer.alloc(FIELD_BYTES);
