@@ -2,8 +2,10 @@
  * Real models from ../shared/models, end to end through the CLI: compile, setup,
  * prove, verify. The proof's outputs must equal the reference evaluator's
  * exactly; the dequantized outputs are compared with onnxruntime's float outputs
- * (the measured error is printed and bounded by a stated tolerance); and the
- * circuit must agree with the evaluator bit for bit on 20 random inputs.
+ * (the measured error is printed and bounded by a stated tolerance); the circuit
+ * must agree with the evaluator bit for bit on 20 random inputs; and the fast
+ * path's circuit (compile's default) must be the one circom compiles from
+ * model.circom (`--via circom`), signal for signal.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,6 +17,7 @@ import { mulberry32 } from '../../circuits/random.ts';
 import { loadCompiled, predictWith } from '../../circuits/predict.ts';
 import { computeWitness } from '../../prover/witness.ts';
 import { zkinfer, zkinferJson } from '../support/cli.ts';
+import { fastPathProblems } from '../support/equivalence.ts';
 import { runOnnxruntime } from '../support/onnxruntime.ts';
 import { sharedModel } from '../support/shared.ts';
 
@@ -116,6 +119,14 @@ for (const model of MODELS) {
         console.log(`${model.file} "${out.name}" on its example input: max |proved − onnxruntime| = ${maxError.toPrecision(3)} (tolerance ${model.tolerance})`);
         expect(maxError).toBeLessThanOrEqual(model.tolerance);
       });
+    });
+
+    test("the fast path's circuit is circom's (--via circom): same signals on the same wires, each witness satisfies the other's constraints", async () => {
+      const circomDir = `${dir}-circom`;
+      await zkinferJson(['compile', modelPath!, '-o', circomDir, '--via', 'circom', ...(model.calibration ? ['--calibration', path.join(dir, 'calibration.json')] : [])]);
+      const spec = compiled.manifest.inputs[0]!;
+      const input = nestArray(await model.input(modelPath!), spec.shape);
+      expect(await fastPathProblems(circomDir, dir, input, 'example input')).toEqual([]);
     });
 
     test('the circuit equals the reference evaluator bit for bit on 20 random inputs, within tolerance of onnxruntime', async () => {
