@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     table(
       ['step', 'seconds'],
       [
-        ['compile (compiler + circom)', compileSeconds.toFixed(2)],
+        ['compile (compiler + constraint system)', compileSeconds.toFixed(2)],
         [dev ? 'setup (native, development)' : 'setup (incl. dev ptau if not cached)', setupSeconds.toFixed(2)],
         ['witness (mean)', (witnessTotal / n).toFixed(3)],
         [`prove (mean, ${prover} prover)`, (proveTotal / n).toFixed(3)],

@@ -2,7 +2,7 @@
  * The QDQ int8 LeNet-small (bench/models/cnn-lenet-small-qdq.onnx): quantized by PyTorch's
  * post-training static quantization and exported by torch.onnx (scripts/qdq/, run by hand),
  * so every scale and zero point is the model's own: uint8 activations, int8 per-channel
- * weights, int32 biases. Through the CLI: compile (circom), development setup, proof and
+ * weights, int32 biases. Through the CLI: compile (the fast path), development setup, proof and
  * verification; the proof's outputs equal the reference evaluator's; the input is quantized
  * by the model's QuantizeLinear and the outputs decode with its last DequantizeLinear. The
  * evaluator's accuracy on the 1,000 test digits is checked against PyTorch's quantized model,
