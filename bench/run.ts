@@ -62,19 +62,21 @@ interface Options {
   only: string[];
   reps: number;
   gasOnly: boolean;
+  renderOnly: boolean;
 }
 
 function usage(): string {
   return [
-    'usage: npm run bench -- [--only MODEL[,MODEL…]] [--reps N] [--gas-only]',
+    'usage: npm run bench -- [--only MODEL[,MODEL…]] [--reps N] [--gas-only | --render]',
     `  --only       models to run (${NAMES.join(', ')}); repeatable; default all`,
     '  --reps       repetitions of witness, prove and verify (median reported); default 3',
     '  --gas-only   skip the models: only the on-chain gas benchmark (bench/gas.ts)',
+    '  --render     only write models.md again from the last models.json (no run)',
   ].join('\n');
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { only: [], reps: 3, gasOnly: false };
+  const options: Options = { only: [], reps: 3, gasOnly: false, renderOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -95,6 +97,8 @@ function parseOptions(argv: string[]): Options {
       options.reps = n;
     } else if (flag === '--gas-only') {
       options.gasOnly = true;
+    } else if (flag === '--render') {
+      options.renderOnly = true;
     } else if (flag === '--help' || flag === '-h') {
       process.stdout.write(`${usage()}\n`);
       process.exit(0);
@@ -534,8 +538,11 @@ function fastPathSection(models: readonly ModelResult[]): string[] {
         `${fmtSeconds(r.steps.compile.seconds)} + ${fmtSeconds(r.steps.circom.seconds)} + ${fmtSeconds(r.steps.witness.seconds)} = ${fmtSeconds(circom)} | ${peak(r.steps.compile, r.steps.circom, r.steps.witness)} | ${(circom / fast).toFixed(1)}× |`,
     );
   }
+  const largest = models.reduce((a, b) => (b.constraints > a.constraints ? b : a));
+  const compilePeak = (...s: StepFigures[]) => fmtMB(Math.max(...s.map((x) => x.peakRssMB)));
   lines.push(
     '',
+    `- Peak memory of compile for the largest model here, ${largest.model} (${fmtInt(largest.constraints)} constraints): ${compilePeak(largest.fastPath.compile, largest.fastPath.circuit)} MB on the fast path (the r1cs writer's process), ${compilePeak(largest.steps.compile, largest.steps.circom)} MB through circom2.`,
     "- The fast path (`zkinfer compile`'s default) writes model.r1cs and model.sym straight from the IR and computes witnesses itself; the circom route (`--via circom`) runs circom2 on model.circom (r1cs, sym and the wasm witness generator in one run) and snarkjs's wasm witness calculator. " +
       'Both compile the same model in their own folders in this run; the circuits are the same (test/system and the op and conformance suites check it signal by signal). Witness: input quantization to witness.wtns on disk. Peak MB: the largest step process of each route.',
   );
@@ -608,6 +615,11 @@ async function modelBench(options: Options): Promise<void> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.renderOnly) {
+    const report = JSON.parse(await readFile(path.join(RESULTS_DIR, 'models.json'), 'utf8')) as Parameters<typeof markdown>[0];
+    await writeFileAtomic(path.join(RESULTS_DIR, 'models.md'), markdown(report));
+    return;
+  }
   if (!options.gasOnly) await modelBench(options);
   await runGasBench();
 }
