@@ -46,10 +46,9 @@ function labelOrder(b: CircuitBuilder): { order: number[]; components: number[] 
   const components = [0];
   let count = 0;
   const visit = (c: Component, isMain: boolean) => {
-    const own = [...c.outputs];
-    if (isMain) own.push(...c.inputs.filter((id) => b.publicInputs.has(id)), ...c.inputs.filter((id) => !b.publicInputs.has(id)));
-    else own.push(...c.inputs);
-    own.push(...c.intermediates);
+    // Array concatenation, not push(...): main can hold more signals than a call takes arguments.
+    const inputs = isMain ? [...c.inputs.filter((id) => b.publicInputs.has(id)), ...c.inputs.filter((id) => !b.publicInputs.has(id))] : c.inputs;
+    const own = [...c.outputs, ...inputs, ...c.intermediates];
     const index = count++;
     for (const id of own) {
       order.push(id);
