@@ -70,8 +70,19 @@ export function addTo(into: Lc, x: Lc, k = 1n): Lc {
 
 /** Σ k_i · x_i as a new combination. */
 export function combine(...terms: readonly (readonly [Lc, bigint])[]): Lc {
+  // Products summed unreduced and reduced once per signal: a reduction costs three products
+  // (Poseidon's linear layers combine dozens of full-width coefficients per signal).
+  const sums = new Map<number, bigint>();
+  for (const [x, k] of terms) {
+    const km = mod(k);
+    if (km === 0n) continue;
+    for (const [id, c] of x) sums.set(id, (sums.get(id) ?? 0n) + (km === 1n ? c : c * km));
+  }
   const out: Lc = new Map();
-  for (const [x, k] of terms) addTo(out, x, k);
+  for (const [id, v] of sums) {
+    const r = v < P ? v : v % P;
+    if (r !== 0n) out.set(id, r);
+  }
   return out;
 }
 

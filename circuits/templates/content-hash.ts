@@ -85,12 +85,8 @@ export function poseidonSpongeTwin(b: CircuitBuilder, comp: Component, words: re
         for (let p = 0; p < ROUNDS_P; p++) {
           const s0 = combine([sbox(state[0]!, part, k * ROUNDS_P + p), 1n], [constant(C[(HALF + 1) * T + p]!), 1n]);
           const row = (2 * T - 1) * p;
-          const mixed = combine([s0, S[row]!]);
-          for (let i = 1; i < T; i++) {
-            addTo(mixed, state[i]!, S[row + i]!);
-            addTo(state[i]!, s0, S[row + T + i - 1]!);
-          }
-          state[0] = mixed;
+          state[0] = combine([s0, S[row]!], ...state.slice(1).map((x, i) => [x, S[row + 1 + i]!] as const));
+          for (let i = 1; i < T; i++) addTo(state[i]!, s0, S[row + T + i - 1]!);
         }
       }
       const boxed = state.map((x, j) => {
