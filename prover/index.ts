@@ -1,8 +1,10 @@
 /** Trusted setup, witness generation and proving: the public API of prover/. */
+export { build, CIRCUIT_ROUTES, CIRCOM2_MAX_CONSTRAINTS, type BuildOptions, type BuildResult, type CircuitRoute } from './build.ts';
 export { compileCircuit, ptauPowerFor, type CompileCircuitOptions, type CompileCircuitResult } from './compile-circuit.ts';
+export { buildFastCircuit } from './fast-circuit.ts';
 export { readPtauHeader, type PtauHeader } from './formats/ptau.ts';
-export { readR1csHeader, type R1csHeader } from './formats/r1cs.ts';
-export { readWitness, type WitnessSlice } from './formats/wtns.ts';
+export { r1csBytes, readR1csHeader, type R1csContent, type R1csHeader } from './formats/r1cs.ts';
+export { readWitness, wtnsBytes, type WitnessSlice } from './formats/wtns.ts';
 export { prove, type ProofOutput, type ProveOptions, type ProveResult } from './prove.ts';
 export { proveBatch, BATCH_SUMMARY_FILE, type BatchEntry, type BatchOptions, type BatchResult, type BatchSummary } from './batch.ts';
 export { defaultProver, openProver, PROVER_NAMES, type ProverName, type ProverSession } from './provers.ts';
