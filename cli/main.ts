@@ -19,7 +19,7 @@ import { DEVELOPMENT_SETUP_WARNING, verifyProof } from '../verifier/verify.ts';
 import { connect, type Chain } from '../verifier/chain.ts';
 import { contentHashHex, contentHashOf, parseContentHash } from '../verifier/content-hash.ts';
 import { attestFromDir, deployModel, verifyOnchain, type DeployResult } from '../verifier/deploy.ts';
-import { toSigned } from '../verifier/field.ts';
+import { toSigned } from '../circuits/field.ts';
 import { hashInput } from '../verifier/input-hash.ts';
 import { exportVerifier } from '../verifier/onchain.ts';
 import { formatBatch, formatInspect, formatStatement, formatTensors } from './format.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ArtifactError, ToolError } from '../circuits/errors.ts';
 import { ptauPowerFor as ptauPowerForCounts, type Manifest } from '../circuits/manifest.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
-import { BN254_SCALAR_MODULUS } from '../verifier/field.ts';
+import { BN254_SCALAR_MODULUS } from '../circuits/field.ts';
 import { publicSignalCount } from '../verifier/public-signals.ts';
 import { replacePath, writeManifest } from './atomic.ts';
 import { runCircom } from './circom.ts';

@@ -16,7 +16,7 @@ import type { CircuitBuilder } from '../circuits/system/builder.ts';
 import { lowerModel, probeInputs, type LowerInputs } from '../circuits/system/lower.ts';
 import { simplify, type SimplifiedSystem } from '../circuits/system/simplify.ts';
 import { symText } from '../circuits/system/sym.ts';
-import { BN254_SCALAR_MODULUS } from '../verifier/field.ts';
+import { BN254_SCALAR_MODULUS } from '../circuits/field.ts';
 import { writeManifest } from './atomic.ts';
 import { ptauPowerFor, type CompileCircuitResult } from './compile-circuit.ts';
 import { r1csBytes } from './formats/r1cs.ts';

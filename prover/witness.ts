@@ -16,7 +16,7 @@ import type { IrModel } from '../circuits/ir/types.ts';
 import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
 import { contentHashOfJson } from '../verifier/content-hash.ts';
 import { inputContentHash } from '../verifier/input-hash.ts';
-import { BN254_SCALAR_MODULUS, toField, toSigned } from '../verifier/field.ts';
+import { BN254_SCALAR_MODULUS, toField, toSigned } from '../circuits/field.ts';
 import { contentHashIndex, publicSignalCount } from '../verifier/public-signals.ts';
 import { tempPathFor, writeFileAtomic } from '../circuits/files.ts';
 import { buildSystem, wtnsOf } from './fast-circuit.ts';

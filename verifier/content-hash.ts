@@ -6,7 +6,7 @@
  */
 import { keccak256 } from 'ethers';
 import { InputError } from '../circuits/errors.ts';
-import { BN254_SCALAR_MODULUS } from './field.ts';
+import { BN254_SCALAR_MODULUS } from '../circuits/field.ts';
 
 export function contentHashOf(content: Uint8Array): bigint {
   return BigInt(keccak256(content)) >> 8n;

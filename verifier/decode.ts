@@ -9,7 +9,7 @@ import { decodeTensor, type DecodedTensor } from '../circuits/output.ts';
 
 export type { DecodedTensor };
 import { contentHashHex } from './content-hash.ts';
-import { toSigned } from './field.ts';
+import { toSigned } from '../circuits/field.ts';
 import { contentHashIndex, parseFieldElement } from './public-signals.ts';
 
 export interface DecodedSignals {

@@ -9,7 +9,7 @@
  */
 import type { Groth16Proof } from 'snarkjs';
 import { VerificationError } from '../circuits/errors.ts';
-import { BN254_BASE_MODULUS } from './field.ts';
+import { BN254_BASE_MODULUS } from '../circuits/field.ts';
 
 const CANONICAL_DECIMAL = /^(0|[1-9][0-9]*)$/;
 

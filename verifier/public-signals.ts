@@ -7,7 +7,7 @@
  */
 import { VerificationError, ArtifactError } from '../circuits/errors.ts';
 import type { Manifest, PublicSignalRun } from '../circuits/manifest.ts';
-import { BN254_SCALAR_MODULUS, toSigned } from './field.ts';
+import { BN254_SCALAR_MODULUS, toSigned } from '../circuits/field.ts';
 
 const CANONICAL_DECIMAL = /^(0|[1-9][0-9]*)$/;
 

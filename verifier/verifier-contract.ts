@@ -17,7 +17,7 @@ import { concat, getBytes, keccak256, toBeHex } from 'ethers';
 import type { Manifest } from '../circuits/manifest.ts';
 import { ArtifactError } from '../circuits/errors.ts';
 import { PROOF_BYTES, verificationKeyHash, verificationKeyWords } from './calldata.ts';
-import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from './field.ts';
+import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from '../circuits/field.ts';
 import { contentHashIndex, publicSignalCount } from './public-signals.ts';
 
 export const VERIFIER_CONTRACT = 'ZkInferenceVerifier';

@@ -7,7 +7,7 @@
  * the result is circom's constraint system, signal for signal (checked against circom2 in
  * test/system/).
  */
-import { BN254_SCALAR_MODULUS as P } from '../../verifier/field.ts';
+import { BN254_SCALAR_MODULUS as P } from '../field.ts';
 
 /** A linear combination: signal id → coefficient in [0, p); id 0 is the constant 1. */
 export type Lc = Map<number, bigint>;

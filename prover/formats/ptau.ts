@@ -13,7 +13,7 @@
  * A prepared file of power p serves every circuit with up to 2^p constraints + public signals.
  */
 import { ArtifactError } from '../../circuits/errors.ts';
-import { BN254_BASE_MODULUS } from '../../verifier/field.ts';
+import { BN254_BASE_MODULUS } from '../../circuits/field.ts';
 import { openBinFile, readBigUIntLE, uniqueSection } from './binfile.ts';
 
 const PTAU_MAGIC = 'ptau';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../prover/build.ts';
 import { computeWitness } from '../../prover/witness.ts';
 import { writeBigUIntLE } from '../../prover/formats/binfile.ts';
-import { BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
+import { BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
 import { mulberry32, nest, TempDirs, uniform, writeModel } from './harness.ts';
 
 const dirs = new TempDirs();

@@ -13,7 +13,7 @@ import { encodeProof, encodeSignals } from '../../verifier/calldata.ts';
 import { connect, type Chain } from '../../verifier/chain.ts';
 import { contentHashHex, contentHashOf } from '../../verifier/content-hash.ts';
 import { releaseCurves } from '../../verifier/curves.ts';
-import { BN254_SCALAR_MODULUS, toField } from '../../verifier/field.ts';
+import { BN254_SCALAR_MODULUS, toField } from '../../circuits/field.ts';
 import {
   attestProof,
   deployRegistry,

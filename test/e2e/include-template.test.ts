@@ -15,7 +15,7 @@ import { build } from '../../prover/build.ts';
 import { runCircom } from '../../prover/circom.ts';
 import { readWitness } from '../../prover/formats/wtns.ts';
 import { releaseCurves } from '../../verifier/curves.ts';
-import { toSigned } from '../../verifier/field.ts';
+import { toSigned } from '../../circuits/field.ts';
 import { mulberry32, TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 
 const dirs = new TempDirs();

@@ -14,7 +14,7 @@ import { compileCircuit, computeWitness, releaseCurves, setup } from '../../prov
 import { binFileBytes, readBigUIntLE, writeBigUIntLE } from '../../prover/formats/binfile.ts';
 import { readR1csHeader } from '../../prover/formats/r1cs.ts';
 import { readWitness } from '../../prover/formats/wtns.ts';
-import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
+import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
 import { makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
 import { buildNative, runNative } from '../support/native.ts';
 

@@ -17,7 +17,7 @@ import type { Manifest } from '../../circuits/manifest.ts';
 import { compileCircuit, computeWitness, ensureDevPtau, prove, releaseCurves, setup } from '../../prover/index.ts';
 import { DEV_SETUP_WARNING } from '../../prover/ptau.ts';
 import { verifyProof } from '../../verifier/index.ts';
-import { BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
+import { BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
 import { makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
 import { buildNative, runNative } from '../support/native.ts';
 

@@ -26,7 +26,7 @@ import {
 } from '../../prover/index.ts';
 import { verifyProof } from '../../verifier/index.ts';
 import { contentHashHex, contentHashOf, contentHashOfJson } from '../../verifier/content-hash.ts';
-import { BN254_SCALAR_MODULUS } from '../../verifier/field.ts';
+import { BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
 import { fixtureManifest, fixtureOutputs, makeFixtureDir, TEST_CACHE_DIR } from './fixture.ts';
 
 process.env.ZKINFER_CACHE_DIR = TEST_CACHE_DIR;

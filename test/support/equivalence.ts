@@ -13,7 +13,7 @@ import { IR_FILE } from '../../circuits/ir/serialize.ts';
 import { parseSym } from '../../circuits/system/sym.ts';
 import { buildFastCircuit } from '../../prover/fast-circuit.ts';
 import { computeWitness } from '../../prover/witness.ts';
-import { BN254_SCALAR_MODULUS as P } from '../../verifier/field.ts';
+import { BN254_SCALAR_MODULUS as P } from '../../circuits/field.ts';
 
 type Lc = Map<number, bigint>;
 export interface R1cs {
