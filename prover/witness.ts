@@ -167,6 +167,13 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
   if (fastPath) {
     const commitment = manifest.modelCommitment ? { modelCommitment: BigInt(manifest.modelCommitment.value) } : {};
     const { builder, system } = buildSystem(ir!, { inputs: new Map([...inputs].map(([name, q]) => [name, q.values])), contentHash, ...commitment });
+    // The system is rebuilt from ir.json: it must be the one compile wrote, or the witness fits another circuit.
+    if (system.wires.length !== manifest.circuit.wires || system.constraints.length !== manifest.circuit.constraints) {
+      throw new ToolError(
+        `ir.json gives a circuit of ${system.constraints.length} constraints and ${system.wires.length} wires, manifest.json records ${manifest.circuit.constraints} and ${manifest.circuit.wires}`,
+        { context: [dir], hint: 'ir.json and the compiled circuit come from different compilations: compile the model again' },
+      );
+    }
     await writeFileAtomic(witnessFile, wtnsOf(builder, system));
   } else {
     const tmp = tempPathFor(witnessFile, 'wtns');
