@@ -76,17 +76,20 @@ function witnessError(err: unknown, source: string): Error {
 }
 
 /**
- * The committed weights as circuit inputs (signal → values, from ir.json) and the model
- * commitment public input; refuses weights that do not hash to the manifest's commitment
- * (the circuit would reject them too, less readably).
+ * Refuses weights in ir.json that do not hash to the manifest's model commitment (the circuit
+ * would reject them too, less readably).
  */
-async function committedWeightInputs(dir: string, commitment: NonNullable<Manifest['modelCommitment']>, ir: IrModel): Promise<CircuitInput> {
+async function checkCommittedWeights(dir: string, commitment: NonNullable<Manifest['modelCommitment']>, ir: IrModel): Promise<void> {
   const computed = await modelCommitment(ir);
   if (computed.toString() !== commitment.value) {
     throw new InputError(`the weights in ${path.join(dir, 'ir.json')} hash to ${computed}, not to the model commitment ${commitment.value} in manifest.json`, {
       hint: 'these are not the committed weights: a proof with other weights cannot verify; compile the model again to commit to new weights',
     });
   }
+}
+
+/** The committed weights as circuit inputs of circom's witness generator (signal → bits, from ir.json) and the model commitment public input. */
+function committedWeightInputs(commitment: NonNullable<Manifest['modelCommitment']>, ir: IrModel): CircuitInput {
   const inputs: CircuitInput = { [MODEL_COMMITMENT_SIGNAL]: commitment.value };
   for (const spec of commitment.tensors) {
     const node = ir.nodes.find((n) => n.output === spec.tensor);
@@ -97,6 +100,14 @@ async function committedWeightInputs(dir: string, commitment: NonNullable<Manife
     inputs[spec.signal] = node[spec.role].flatMap((v) => committedBits(packed, v).map(String));
   }
   return inputs;
+}
+
+/** The input of circom's witness generator: the content hash (unless the circuit computes it), the quantized inputs, the committed weights. */
+function circomInput(manifest: Manifest, inputs: ReadonlyMap<string, QuantizedTensor>, contentHash: bigint, ir: IrModel | undefined): CircuitInput {
+  const circuitInput: CircuitInput = manifest.visibility?.input === 'hashed' ? {} : { [CONTENT_HASH_SIGNAL]: String(contentHash) };
+  for (const spec of manifest.inputs) circuitInput[spec.signal] = inputs.get(spec.name)!.values.map(String);
+  if (manifest.modelCommitment) Object.assign(circuitInput, committedWeightInputs(manifest.modelCommitment, ir!));
+  return circuitInput;
 }
 
 /** Outputs that are public signals, read from the witness. */
@@ -151,17 +162,11 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
   // A hashed input's content hash comes out of the circuit; computed here too, it is checked against the witness below.
   const contentHash = hashed ? await inputContentHash(manifest, inputs) : (options.contentHash ?? contentHashOfJson(inputJson));
   if (contentHash < 0n || contentHash >= BN254_SCALAR_MODULUS) throw new InputError(`content hash ${contentHash} is not below the BN254 scalar modulus`);
-  const circuitInput: CircuitInput = hashed ? {} : { [CONTENT_HASH_SIGNAL]: String(contentHash) };
-  let clamped = 0;
-  for (const spec of manifest.inputs) {
-    const q = inputs.get(spec.name)!;
-    circuitInput[spec.signal] = q.values.map(String);
-    clamped += q.clamped;
-  }
+  const clamped = manifest.inputs.reduce((n, spec) => n + inputs.get(spec.name)!.clamped, 0);
   const hashedOutputs = manifest.publicSignals.some((r) => r.kind === 'output-hash');
   // The fast path, committed weights and hashed outputs need the IR: the weights are private inputs, the outputs private signals.
   const ir = fastPath || manifest.modelCommitment || hashedOutputs ? (await loadCompiled(dir)).ir : undefined;
-  if (manifest.modelCommitment) Object.assign(circuitInput, await committedWeightInputs(dir, manifest.modelCommitment, ir!));
+  if (manifest.modelCommitment) await checkCommittedWeights(dir, manifest.modelCommitment, ir!);
 
   const witnessFile = options.witnessFile ?? path.join(dir, ARTIFACT_FILES.witness);
   if (fastPath) {
@@ -178,7 +183,7 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
   } else {
     const tmp = tempPathFor(witnessFile, 'wtns');
     try {
-      await snarkjs.wtns.calculate(circuitInput, wasm, tmp).catch((err: unknown) => {
+      await snarkjs.wtns.calculate(circomInput(manifest, inputs, contentHash, ir), wasm, tmp).catch((err: unknown) => {
         throw witnessError(err, source);
       });
       await replacePath(tmp, witnessFile);
