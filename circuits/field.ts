@@ -18,6 +18,8 @@ export function toSigned(v: bigint): bigint {
 
 /** Signed integer → field element in [0, r). */
 export function toField(v: bigint): bigint {
+  // Most values are already in range (the fast path's builder reduces every coefficient here).
+  if (v >= 0n && v < BN254_SCALAR_MODULUS) return v;
   const m = v % BN254_SCALAR_MODULUS;
   return m < 0n ? m + BN254_SCALAR_MODULUS : m;
 }

@@ -67,6 +67,50 @@ function checkPublicSignals(header: R1csHeader, manifest: Manifest, circuitFile:
 }
 
 /**
+ * Takes a newly written circuit into `dir` (either route): checks its public signals against
+ * the manifest, drops an earlier setup (zkey, verification key) when `r1cs`, the new file's
+ * bytes, differs from the one in place, lets `install` move the files into place, and records
+ * the counts and the route in manifest.json.
+ */
+export async function recordCircuit(
+  dir: string,
+  manifest: Manifest,
+  header: R1csHeader,
+  r1cs: Buffer,
+  via: NonNullable<Manifest['circuit']['via']>,
+  started: number,
+  install: () => Promise<void>,
+): Promise<CompileCircuitResult> {
+  checkPublicSignals(header, manifest, path.join(dir, ARTIFACT_FILES.circuit));
+  // A different circuit makes an earlier zkey and verification key wrong: drop them.
+  const target = (name: keyof typeof ARTIFACT_FILES) => path.join(dir, ARTIFACT_FILES[name]);
+  let setupInvalidated = false;
+  const oldR1cs = await readFile(target('r1cs')).catch(() => undefined);
+  if (oldR1cs === undefined || !oldR1cs.equals(r1cs)) {
+    setupInvalidated = manifest.setup !== undefined || (await exists(target('zkey')));
+    await rm(target('verificationKey'), { force: true });
+    await rm(target('zkey'), { force: true });
+    delete manifest.setup;
+  }
+  await install();
+
+  const ptauPower = ptauPowerFor(header);
+  manifest.circuit = { ...manifest.circuit, constraints: header.constraints, compiled: true, wires: header.wires, ptauPower, via };
+  await writeManifest(dir, manifest);
+  return {
+    constraints: header.constraints,
+    wires: header.wires,
+    publicOutputs: header.publicOutputs,
+    publicInputs: header.publicInputs,
+    privateInputs: header.privateInputs,
+    ptauPower,
+    setupInvalidated,
+    manifest,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
  * Compiles `<dir>/model.circom` with circom (`--r1cs --wasm --sym --O1`) and records the
  * result in manifest.json. Outputs land in a temp folder inside `dir` and are renamed into
  * place only when circom succeeds. A changed circuit drops an earlier setup (zkey, key).
@@ -104,37 +148,11 @@ export async function compileCircuit(dir: string, options: CompileCircuitOptions
       if (!(await exists(file))) throw new ToolError(`circom reported success but did not write ${path.relative(tmp, file)}`);
     }
     const header = await readR1csHeader(built.r1cs);
-    checkPublicSignals(header, manifest, circuitFile);
-
-    // A different circuit makes an earlier zkey and verification key wrong: drop them.
-    const target = (name: keyof typeof ARTIFACT_FILES) => path.join(dir, ARTIFACT_FILES[name]);
-    let setupInvalidated = false;
-    const oldR1cs = await readFile(target('r1cs')).catch(() => undefined);
-    if (oldR1cs === undefined || !oldR1cs.equals(await readFile(built.r1cs))) {
-      setupInvalidated = manifest.setup !== undefined || (await exists(target('zkey')));
-      await rm(target('verificationKey'), { force: true });
-      await rm(target('zkey'), { force: true });
-      delete manifest.setup;
-    }
-
-    await replacePath(built.r1cs, target('r1cs'));
-    await replacePath(built.sym, target('sym'));
-    await replacePath(built.wasmDir, target('wasmDir'));
-
-    const ptauPower = ptauPowerFor(header);
-    manifest.circuit = { ...manifest.circuit, constraints: header.constraints, compiled: true, wires: header.wires, ptauPower, via: 'circom' };
-    await writeManifest(dir, manifest);
-    return {
-      constraints: header.constraints,
-      wires: header.wires,
-      publicOutputs: header.publicOutputs,
-      publicInputs: header.publicInputs,
-      privateInputs: header.privateInputs,
-      ptauPower,
-      setupInvalidated,
-      manifest,
-      seconds: (performance.now() - started) / 1000,
-    };
+    return await recordCircuit(dir, manifest, header, await readFile(built.r1cs), 'circom', started, async () => {
+      await replacePath(built.r1cs, path.join(dir, ARTIFACT_FILES.r1cs));
+      await replacePath(built.sym, path.join(dir, ARTIFACT_FILES.sym));
+      await replacePath(built.wasmDir, path.join(dir, ARTIFACT_FILES.wasmDir));
+    });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

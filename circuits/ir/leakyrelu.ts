@@ -4,9 +4,9 @@
  */
 import { leakyReluBoundBits, leakyReluComponent, leakyReluCost, leakyReluRef, type LeakyReluParams } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
-import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import type { CircuitBuilder, Component, Lc } from '../system/builder.ts';
 import { leakyReluTwin } from '../templates/leakyrelu.ts';
-import { emitPerElement } from './per-element.ts';
+import { emitPerElement, lowerPerElement } from './per-element.ts';
 import type { LeakyReluNode, QTensor } from './types.ts';
 
 /** The gadget parameters for this node given its input's interval (A and B are derived, never stored). */
@@ -39,9 +39,5 @@ export function emitLeakyRelu(node: LeakyReluNode, input: QTensor, inputName: st
 /** The fast path (circuits/system/): emitLeakyRelu's gadgets as R1CS twins, fed in − zeroIn; returns their outputs. */
 export function lowerLeakyRelu(b: CircuitBuilder, parent: Component, node: LeakyReluNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
   const params = leakyReluParams(node, input);
-  return Array.from({ length: sizeOf(input.shape) }, (_, i) => {
-    const gadget = leakyReluTwin(b, b.component(parent, `${outputName}_gadget`, [i]), params, values[i]! - node.zeroIn);
-    b.assign(gadget.input, x[i]!, -node.zeroIn);
-    return signalLc(gadget.output);
-  });
+  return lowerPerElement(b, x, node.zeroIn, (i) => leakyReluTwin(b, b.component(parent, `${outputName}_gadget`, [i]), params, values[i]! - node.zeroIn));
 }

@@ -1,9 +1,9 @@
 /** The lookup IR node, on the Lookup gadget: one per element, the table as a Circom function. */
 import { lookupComponent, lookupCost, lookupParams, lookupRef, type LookupParams } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
-import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import type { CircuitBuilder, Component, Lc } from '../system/builder.ts';
 import { lookupTwin } from '../templates/activation.ts';
-import { emitPerElement } from './per-element.ts';
+import { emitPerElement, lowerPerElement } from './per-element.ts';
 import type { LookupNode, QTensor } from './types.ts';
 
 /** The gadget parameters, with the split of the fewest constraints (derived, never stored). */
@@ -36,11 +36,7 @@ export function emitLookup(node: LookupNode, input: QTensor, inputName: string, 
 }
 
 /** The fast path (circuits/system/): emitLookup's gadgets as R1CS twins; returns their outputs. */
-export function lowerLookup(b: CircuitBuilder, parent: Component, node: LookupNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
+export function lowerLookup(b: CircuitBuilder, parent: Component, node: LookupNode, _input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
   const params = lookupNodeParams(node);
-  return Array.from({ length: sizeOf(input.shape) }, (_, i) => {
-    const gadget = lookupTwin(b, b.component(parent, `${outputName}_gadget`, [i]), params, values[i]!);
-    b.assign(gadget.input, x[i]!);
-    return signalLc(gadget.output);
-  });
+  return lowerPerElement(b, x, 0n, (i) => lookupTwin(b, b.component(parent, `${outputName}_gadget`, [i]), params, values[i]!));
 }

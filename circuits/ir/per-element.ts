@@ -1,4 +1,6 @@
-/** Circom for elementwise gadgets (`in` → `out`): one component per element. */
+/** Circom and the fast path for elementwise gadgets (`in` → `out`): one component per element. */
+import { signalLc, type CircuitBuilder, type Lc } from '../system/builder.ts';
+
 
 /**
  * One `component` per element of `inputName` (less `offset`, when given); the output is a var
@@ -14,4 +16,16 @@ export function emitPerElement(component: string, n: number, inputName: string, 
     `  ${outputName}[i] = ${outputName}_gadget[i].out;`,
     `}`,
   ];
+}
+
+/**
+ * The fast path's emitPerElement: gadget i (an R1CS twin that `gadgetAt` instantiates in its
+ * component) fed x[i] − offset; returns the gadgets' outputs.
+ */
+export function lowerPerElement(b: CircuitBuilder, x: readonly Lc[], offset: bigint, gadgetAt: (i: number) => { input: number; output: number }): Lc[] {
+  return x.map((xi, i) => {
+    const gadget = gadgetAt(i);
+    b.assign(gadget.input, xi, -offset);
+    return signalLc(gadget.output);
+  });
 }

@@ -13,11 +13,12 @@ import {
   requantizeTiePossible,
   requantizeUnclamped,
   type RequantizeParams,
+  type RequantizeReluParams,
 } from '../gadgets.ts';
 import { sizeOf } from '../tensor.ts';
-import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import type { CircuitBuilder, Component, Lc } from '../system/builder.ts';
 import { requantizeReluTwin, requantizeTwin } from '../templates/requantize.ts';
-import { emitPerElement } from './per-element.ts';
+import { emitPerElement, lowerPerElement } from './per-element.ts';
 import type { QTensor, RequantizeChannel, RequantizeNode } from './types.ts';
 
 /** The node's channels: its per-channel parameters, or its uniform ones as a single channel. */
@@ -74,9 +75,15 @@ export function requantizeNodeCost(node: RequantizeNode, input: QTensor): number
   return total;
 }
 
-function component(node: RequantizeNode, p: RequantizeParams): string {
+/** RequantizeRelu's parameters where a channel's gadget is RequantizeRelu (ReLU fused, ties up), undefined where it is Requantize. */
+function reluGadget(node: RequantizeNode, p: RequantizeParams): RequantizeReluParams | undefined {
   // The node's lo is already max(zOut, qmin), and RequantizeRelu clamps at max(zOut, lo) = lo.
-  return node.relu && !p.even ? requantizeReluComponent({ M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B }) : requantizeComponent(p);
+  return node.relu && !p.even ? { M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B } : undefined;
+}
+
+function component(node: RequantizeNode, p: RequantizeParams): string {
+  const relu = reluGadget(node, p);
+  return relu ? requantizeReluComponent(relu) : requantizeComponent(p);
 }
 
 /**
@@ -114,22 +121,16 @@ export function emitRequantize(node: RequantizeNode, input: QTensor, inputName: 
  */
 export function lowerRequantize(b: CircuitBuilder, parent: Component, node: RequantizeNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
   const params = requantizeParams(node, input);
-  const n = sizeOf(input.shape);
   const inner = node.channels?.inner ?? 1;
-  const count = params.length;
-  const out: Lc[] = new Array(n);
-  for (let i = 0; i < n; i++) {
+  return lowerPerElement(b, x, node.zeroIn, (i) => {
     const c = channelAt(node, i);
     const p = params[c]!;
     // emitRequantize's component names: one array for a uniform node, one per channel otherwise.
     const comp = node.channels
-      ? b.component(parent, `${outputName}_c${c}`, [Math.floor(i / (inner * count)) * inner + (i % inner)])
+      ? b.component(parent, `${outputName}_c${c}`, [Math.floor(i / (inner * params.length)) * inner + (i % inner)])
       : b.component(parent, `${outputName}_gadget`, [i]);
     const acc = values[i]! - node.zeroIn;
-    const gadget =
-      node.relu && !p.even ? requantizeReluTwin(b, comp, { M: p.M, s: p.s, zOut: p.zOut, qmin: p.lo, qmax: p.hi, B: p.B }, acc) : requantizeTwin(b, comp, p, acc);
-    b.assign(gadget.input, x[i]!, -node.zeroIn);
-    out[i] = signalLc(gadget.output);
-  }
-  return out;
+    const relu = reluGadget(node, p);
+    return relu ? requantizeReluTwin(b, comp, relu, acc) : requantizeTwin(b, comp, p, acc);
+  });
 }

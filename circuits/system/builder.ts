@@ -7,20 +7,13 @@
  * the result is circom's constraint system, signal for signal (checked against circom2 in
  * test/system/).
  */
-import { BN254_SCALAR_MODULUS as P } from '../field.ts';
+import { BN254_SCALAR_MODULUS as P, toField } from '../field.ts';
 
 /** A linear combination: signal id → coefficient in [0, p); id 0 is the constant 1. */
 export type Lc = Map<number, bigint>;
 
 /** Signal id of the constant 1 (circom's wire 0). */
 export const ONE = 0;
-
-/** x mod p in [0, p). */
-export function mod(x: bigint): bigint {
-  if (x >= 0n && x < P) return x;
-  const r = x % P;
-  return r < 0n ? r + P : r;
-}
 
 /** p − x: the field's −x. */
 export function neg(x: bigint): bigint {
@@ -29,18 +22,18 @@ export function neg(x: bigint): bigint {
 
 /** The multiplicative inverse in the field (0 for 0, as circom's `1 / 0` hint guards leave it). */
 export function inverse(x: bigint): bigint {
-  let [a, b, u, v] = [mod(x), P, 1n, 0n];
+  let [a, b, u, v] = [toField(x), P, 1n, 0n];
   if (a === 0n) return 0n;
   while (a !== 0n) {
     const q = b / a;
     [a, b] = [b - q * a, a];
     [u, v] = [v - q * u, u];
   }
-  return mod(v);
+  return toField(v);
 }
 
 export function constant(k: bigint): Lc {
-  const m = mod(k);
+  const m = toField(k);
   return m === 0n ? new Map() : new Map([[ONE, m]]);
 }
 
@@ -50,7 +43,7 @@ export function signalLc(id: number): Lc {
 
 /** into += k · x (in place; returns `into`). */
 export function addTo(into: Lc, x: Lc, k = 1n): Lc {
-  const km = mod(k);
+  const km = toField(k);
   if (km === 0n) return into;
   for (const [id, c] of x) {
     // Hot in the lowering of constant-weight layers: skip the reduction when a factor is 1.
@@ -74,7 +67,7 @@ export function combine(...terms: readonly (readonly [Lc, bigint])[]): Lc {
   // (Poseidon's linear layers combine dozens of full-width coefficients per signal).
   const sums = new Map<number, bigint>();
   for (const [x, k] of terms) {
-    const km = mod(k);
+    const km = toField(k);
     if (km === 0n) continue;
     for (const [id, c] of x) sums.set(id, (sums.get(id) ?? 0n) + (km === 1n ? c : c * km));
   }
@@ -86,15 +79,23 @@ export function combine(...terms: readonly (readonly [Lc, bigint])[]): Lc {
   return out;
 }
 
-/** a − b. */
-export function sub(a: Lc, b: Lc): Lc {
-  return combine([a, 1n], [b, -1n]);
-}
-
 /** Its value when it has no signal (undefined otherwise). */
 export function constantValue(x: Lc): bigint | undefined {
   if (x.size === 0) return 0n;
   return x.size === 1 && x.has(ONE) ? x.get(ONE)! : undefined;
+}
+
+/**
+ * Index of the first constraint A·B = C that the values (by the keys the constraints use:
+ * signal ids or wires) violate; −1 when all hold.
+ */
+export function firstViolated(constraints: readonly Constraint[], values: ArrayLike<bigint>): number {
+  const value = (x: Lc) => {
+    let v = 0n;
+    for (const [key, k] of x) v += k * values[key]!;
+    return v % P;
+  };
+  return constraints.findIndex(({ a, b, c }) => (value(a) * value(b) - value(c)) % P !== 0n);
 }
 
 export type SignalKind = 'output' | 'input' | 'intermediate';
@@ -157,7 +158,7 @@ export class CircuitBuilder {
     elementNames(`${comp.path}.${name}`, dims).forEach((n, k) => {
       const id = this.names.length;
       this.names.push(n);
-      this.values.push(mod(value(k)));
+      this.values.push(toField(value(k)));
       list.push(id);
       ids.push(id);
     });
@@ -166,7 +167,7 @@ export class CircuitBuilder {
 
   /** Sets a declared signal's witness value (a hint computed after the declaration). */
   set(id: number, value: bigint): void {
-    this.values[id] = mod(value);
+    this.values[id] = toField(value);
   }
 
   /** Declares an array whose values are set later (circom declares before it computes). */
@@ -221,11 +222,17 @@ export class CircuitBuilder {
     // Built directly rather than through combine: gadget inputs wired to long conv sums make this hot.
     const lc: Lc = new Map();
     for (const [id, c] of e) lc.set(id, neg(c));
-    const k0 = mod((e.get(ONE) ?? 0n) + k);
+    const k0 = toField((e.get(ONE) ?? 0n) + k);
     if (k0 === 0n) lc.delete(ONE);
     else lc.set(ONE, neg(k0));
     addTo(lc, signalLc(x));
     this.linear(lc);
+  }
+
+  /** `to <== from` between two signals, `from`'s value carried over. */
+  copy(to: number, from: number): void {
+    this.set(to, this.values[from]!);
+    this.assign(to, signalLc(from));
   }
 
   /** The value of a combination under the witness. */

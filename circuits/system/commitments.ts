@@ -33,8 +33,7 @@ export interface CommittedLcs {
  */
 export function lowerInputHash(b: CircuitBuilder, ir: IrModel, lcs: ReadonlyMap<string, readonly Lc[]>, contentHash: number): void {
   const out = lowerPackedHash(b, b.main, `${CONTENT_HASH_SIGNAL}_sponge`, ir.inputs.map(packedTensor), (t, i) => lcs.get(ir.inputs[t]!.name)![i]!);
-  b.set(contentHash, b.values[out]!);
-  b.assign(contentHash, signalLc(out));
+  b.copy(contentHash, out);
 }
 
 /**
@@ -69,6 +68,5 @@ export function lowerModelCommitment(b: CircuitBuilder, ir: IrModel, signals: Si
  */
 export function lowerOutputHash(b: CircuitBuilder, ir: IrModel, lcs: ReadonlyMap<string, readonly Lc[]>, outputHash: number): void {
   const out = lowerPackedHash(b, b.main, `${OUTPUT_HASH_SIGNAL}_sponge`, ir.outputs.map(packedTensor), (t, i) => lcs.get(ir.outputs[t]!.name)![i]!);
-  b.set(outputHash, b.values[out]!);
-  b.assign(outputHash, signalLc(out));
+  b.copy(outputHash, out);
 }

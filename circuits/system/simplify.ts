@@ -8,13 +8,15 @@
  *   each cluster keeps its smallest public signal, or else its smallest label, and every
  *   other private signal is replaced by it; public signals beyond the first stay, each
  *   bound to the kept one by a constraint.
- * - Then constant equalities (a linear constraint on one signal, after the renaming): the
- *   signal becomes the constant, unless it is public (then the constraint stays).
+ * - Then constant equalities (a linear constraint on one signal as generated, the renaming
+ *   applied to it): the signal becomes the constant, unless it is public (then the
+ *   constraint stays).
  * - Every other constraint stays, with the replacements applied (one that becomes 0 = 0 is
  *   dropped). Wires are the remaining signals that some constraint uses, and the public
  *   ones, in label order; wire 0 is the constant 1.
  */
-import { ONE, addTo, combine, constant, inverse, mod, type CircuitBuilder, type Component, type Constraint, type Lc } from './builder.ts';
+import { ONE, addTo, combine, constant, inverse, signalLc, type CircuitBuilder, type Component, type Constraint, type Lc } from './builder.ts';
+import { toField } from '../field.ts';
 
 export interface SimplifiedSystem {
   /** Signal id → label (circom's signal number; the constant 1 is label 0). */
@@ -64,7 +66,7 @@ function labelOrder(b: CircuitBuilder): { order: number[]; components: number[] 
 function equalityPair(c: Constraint): [number, number] | undefined {
   if (c.a.size !== 0 || c.c.size !== 2 || c.c.has(ONE)) return undefined;
   const [[x, kx], [y, ky]] = [...c.c];
-  return mod(kx! + ky!) === 0n ? [x!, y!] : undefined;
+  return toField(kx! + ky!) === 0n ? [x!, y!] : undefined;
 }
 
 /** The one signal of a constant equality k·x + k0 = 0, else undefined. */
@@ -85,7 +87,7 @@ function substitute(x: Lc, replaced: ReadonlyMap<number, Lc>): Lc {
   }
   if (!hit) return x;
   const out: Lc = new Map();
-  for (const [id, k] of x) addTo(out, replaced.get(id) ?? new Map([[id, 1n]]), k);
+  for (const [id, k] of x) addTo(out, replaced.get(id) ?? signalLc(id), k);
   return out;
 }
 
@@ -130,8 +132,8 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
     const keep = publics.length > 0 ? pick(publics) : pick(list);
     for (const id of list) {
       if (id === keep) continue;
-      if (forbidden.has(id)) kept.push({ a: new Map(), b: new Map(), c: combine([new Map([[id, 1n]]), 1n], [new Map([[keep, 1n]]), -1n]) });
-      else replaced.set(id, new Map([[keep, 1n]]));
+      if (forbidden.has(id)) kept.push({ a: new Map(), b: new Map(), c: combine([signalLc(id), 1n], [signalLc(keep), -1n]) });
+      else replaced.set(id, signalLc(keep));
     }
   }
 

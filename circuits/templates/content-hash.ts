@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { SPONGE_RATE, spongeBlocks } from '../gadgets.ts';
-import { addTo, combine, constant, mod, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { toField } from '../field.ts';
 
 const T = SPONGE_RATE + 2;
 const ROUNDS_F = 8;
@@ -59,8 +60,8 @@ export function poseidonSpongeTwin(b: CircuitBuilder, comp: Component, words: re
   const sbox = (x: Lc, powers: readonly (readonly number[])[], at: number): Lc => {
     const [x2, x4, x5] = powers.map((ids) => ids[at]!) as [number, number, number];
     const v = b.evaluate(x);
-    const v2 = mod(v * v);
-    const v4 = mod(v2 * v2);
+    const v2 = toField(v * v);
+    const v4 = toField(v2 * v2);
     b.set(x2, v2);
     b.constrain(x, x, signalLc(x2));
     b.set(x4, v4);
@@ -90,7 +91,7 @@ export function poseidonSpongeTwin(b: CircuitBuilder, comp: Component, words: re
         }
       }
       const boxed = state.map((x, j) => {
-        if (r === 0 && (j === 0 || (j === 1 && k === 0) || (j > 1 && word(j) === undefined))) return constant(mod(b.evaluate(x) ** 5n));
+        if (r === 0 && (j === 0 || (j === 1 && k === 0) || (j > 1 && word(j) === undefined))) return constant(toField(b.evaluate(x) ** 5n));
         if (r === 0) return sbox(x, first, lane++);
         return sbox(x, full, (k * (ROUNDS_F - 1) + r - 1) * T + j);
       });

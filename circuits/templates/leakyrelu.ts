@@ -27,7 +27,6 @@ export function leakyReluTwin(b: CircuitBuilder, comp: Component, p: LeakyReluPa
 
   const rq = requantizeTwin(b, b.component(comp, 'rq'), { M: 1n, s: p.s, zOut: p.zOut, lo: p.lo, hi: p.hi, B: p.B }, yValue);
   b.assign(rq.input, signalLc(y));
-  b.set(output, b.values[rq.output]!);
-  b.assign(output, signalLc(rq.output));
+  b.copy(output, rq.output);
   return { input, output };
 }

@@ -139,7 +139,6 @@ export function requantizeReluTwin(b: CircuitBuilder, comp: Component, p: Requan
   const output = b.declare(comp, 'output', 'out')[0]!;
   const rq = requantizeTwin(b, b.component(comp, 'rq'), reluAsRequantize(p), acc);
   b.assign(rq.input, signalLc(input));
-  b.set(output, b.values[rq.output]!);
-  b.assign(output, signalLc(rq.output));
+  b.copy(output, rq.output);
   return { input, output };
 }

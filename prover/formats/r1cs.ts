@@ -16,10 +16,12 @@
  * | 4       | constraints                                 |
  */
 import { ArtifactError } from '../../circuits/errors.ts';
-import { binFileBytes, openBinFile, readBigUIntLE, uniqueSection, writeBigUIntLE } from './binfile.ts';
+import { binFileBytes, openBinFile, type BinFile, readBigUIntLE, uniqueSection, writeBigUIntLE } from './binfile.ts';
 
 const R1CS_MAGIC = 'r1cs';
 const SECTION_HEADER = 1;
+const SECTION_CONSTRAINTS = 2;
+const SECTION_WIRE_LABELS = 3;
 
 export interface R1csHeader {
   prime: bigint;
@@ -31,26 +33,61 @@ export interface R1csHeader {
   constraints: number;
 }
 
+/** The header section, and the bytes of a field element the constraints use. */
+async function headerOf(file: BinFile, path: string): Promise<{ header: R1csHeader; n8: number }> {
+  const section = uniqueSection(file, SECTION_HEADER, 'header');
+  const n8 = (await file.read(section, 0, 4)).readUInt32LE(0);
+  const expected = 4 + n8 + 4 * 4 + 8 + 4;
+  if (section.size !== expected) {
+    throw new ArtifactError(`${path}: r1cs header is ${section.size} bytes, expected ${expected} for ${n8}-byte field elements`);
+  }
+  const b = await file.read(section, 0, expected);
+  let at = 4;
+  const prime = readBigUIntLE(b, at, n8);
+  at += n8;
+  const wires = b.readUInt32LE(at);
+  const publicOutputs = b.readUInt32LE(at + 4);
+  const publicInputs = b.readUInt32LE(at + 8);
+  const privateInputs = b.readUInt32LE(at + 12);
+  const labels = Number(b.readBigUInt64LE(at + 16));
+  const constraints = b.readUInt32LE(at + 24);
+  return { n8, header: { prime, wires, publicOutputs, publicInputs, privateInputs, labels, constraints } };
+}
+
 export async function readR1csHeader(path: string): Promise<R1csHeader> {
   const file = await openBinFile(path, R1CS_MAGIC);
   try {
-    const section = uniqueSection(file, SECTION_HEADER, 'header');
-    const n8 = (await file.read(section, 0, 4)).readUInt32LE(0);
-    const expected = 4 + n8 + 4 * 4 + 8 + 4;
-    if (section.size !== expected) {
-      throw new ArtifactError(`${path}: r1cs header is ${section.size} bytes, expected ${expected} for ${n8}-byte field elements`);
-    }
-    const b = await file.read(section, 0, expected);
-    let at = 4;
-    const prime = readBigUIntLE(b, at, n8);
-    at += n8;
-    const wires = b.readUInt32LE(at);
-    const publicOutputs = b.readUInt32LE(at + 4);
-    const publicInputs = b.readUInt32LE(at + 8);
-    const privateInputs = b.readUInt32LE(at + 12);
-    const labels = Number(b.readBigUInt64LE(at + 16));
-    const constraints = b.readUInt32LE(at + 24);
-    return { prime, wires, publicOutputs, publicInputs, privateInputs, labels, constraints };
+    return (await headerOf(file, path)).header;
+  } finally {
+    await file.close();
+  }
+}
+
+type LinearCombination = Map<number, bigint>;
+
+/**
+ * The header and every constraint A·B − C = 0 (each a map wire → coefficient), the constraint
+ * section read at once: for the circuits of tests and equivalence checks, not for streaming.
+ */
+export async function readR1cs(path: string): Promise<{ header: R1csHeader; constraints: { a: LinearCombination; b: LinearCombination; c: LinearCombination }[] }> {
+  const file = await openBinFile(path, R1CS_MAGIC);
+  try {
+    const { n8, header } = await headerOf(file, path);
+    const section = uniqueSection(file, SECTION_CONSTRAINTS, 'constraints');
+    const body = await file.read(section, 0, section.size);
+    let at = 0;
+    const lc = (): LinearCombination => {
+      const m: LinearCombination = new Map();
+      const terms = body.readUInt32LE(at);
+      at += 4;
+      for (let i = 0; i < terms; i++) {
+        m.set(body.readUInt32LE(at), readBigUIntLE(body, at + 4, n8));
+        at += 4 + n8;
+      }
+      return m;
+    };
+    const constraints = Array.from({ length: header.constraints }, () => ({ a: lc(), b: lc(), c: lc() }));
+    return { header, constraints };
   } finally {
     await file.close();
   }
@@ -72,8 +109,6 @@ export interface R1csContent {
 }
 
 const FIELD_BYTES = 32;
-const SECTION_CONSTRAINTS = 2;
-const SECTION_WIRE_LABELS = 3;
 
 /** The .r1cs bytes (version 1, sections header, constraints, wire → label map), as circom writes them. */
 export function r1csBytes(content: R1csContent): Buffer {

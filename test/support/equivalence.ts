@@ -1,8 +1,8 @@
 /**
  * Equivalence of two compiled circuits (the fast path's and circom's): the same counts, the
  * same signals under the same names on the same wires, and each constraint system satisfied
- * by the other's witness, mapped wire to wire through the .sym names. Reads whole files: for
- * test-sized circuits.
+ * by the other's witness, mapped wire to wire through the .sym names. Reads whole files
+ * (prover/formats' readers): for test-sized circuits.
  */
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -11,82 +11,11 @@ import { ARTIFACT_FILES } from '../../circuits/artifacts.ts';
 import { MANIFEST_FILE } from '../../circuits/manifest.ts';
 import { IR_FILE } from '../../circuits/ir/serialize.ts';
 import { parseSym } from '../../circuits/system/sym.ts';
+import { firstViolated } from '../../circuits/system/builder.ts';
 import { buildFastCircuit } from '../../prover/fast-circuit.ts';
+import { readR1cs } from '../../prover/formats/r1cs.ts';
+import { readWitness } from '../../prover/formats/wtns.ts';
 import { computeWitness } from '../../prover/witness.ts';
-import { BN254_SCALAR_MODULUS as P } from '../../circuits/field.ts';
-
-type Lc = Map<number, bigint>;
-export interface R1cs {
-  wires: number;
-  publicOutputs: number;
-  publicInputs: number;
-  privateInputs: number;
-  labels: number;
-  constraints: { a: Lc; b: Lc; c: Lc }[];
-}
-
-function sections(buffer: Buffer): Map<number, Buffer> {
-  const out = new Map<number, Buffer>();
-  let at = 12;
-  for (let s = 0; s < buffer.readUInt32LE(8); s++) {
-    const type = buffer.readUInt32LE(at);
-    const size = Number(buffer.readBigUInt64LE(at + 4));
-    out.set(type, buffer.subarray(at + 12, at + 12 + size));
-    at += 12 + size;
-  }
-  return out;
-}
-
-function fieldAt(b: Buffer, at: number): bigint {
-  let v = 0n;
-  for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(b[at + i]!);
-  return v;
-}
-
-export function readR1cs(file: string): R1cs {
-  const s = sections(readFileSync(file));
-  const h = s.get(1)!;
-  const n8 = h.readUInt32LE(0);
-  const at = 4 + n8;
-  const count = h.readUInt32LE(at + 24);
-  const body = s.get(2)!;
-  let p = 0;
-  const lc = (): Lc => {
-    const m: Lc = new Map();
-    const n = body.readUInt32LE(p);
-    p += 4;
-    for (let i = 0; i < n; i++) {
-      m.set(body.readUInt32LE(p), fieldAt(body, p + 4));
-      p += 4 + n8;
-    }
-    return m;
-  };
-  const constraints = Array.from({ length: count }, () => ({ a: lc(), b: lc(), c: lc() }));
-  return {
-    wires: h.readUInt32LE(at),
-    publicOutputs: h.readUInt32LE(at + 4),
-    publicInputs: h.readUInt32LE(at + 8),
-    privateInputs: h.readUInt32LE(at + 12),
-    labels: Number(h.readBigUInt64LE(at + 16)),
-    constraints,
-  };
-}
-
-export function readWtns(file: string): bigint[] {
-  const s = sections(readFileSync(file));
-  const data = s.get(2)!;
-  return Array.from({ length: data.length / 32 }, (_, i) => fieldAt(data, i * 32));
-}
-
-/** Index of the first constraint the witness violates, −1 when all hold. */
-export function firstViolated(r1cs: R1cs, witness: readonly bigint[]): number {
-  const value = (lc: Lc) => {
-    let v = 0n;
-    for (const [w, k] of lc) v += k * witness[w]!;
-    return v % P;
-  };
-  return r1cs.constraints.findIndex(({ a, b, c }) => (value(a) * value(b) - value(c)) % P !== 0n);
-}
 
 export interface CircuitFiles {
   r1cs: string;
@@ -95,13 +24,12 @@ export interface CircuitFiles {
 }
 
 /** Every difference found, in words (empty when the two circuits are equivalent). */
-export function compareCircuits(fast: CircuitFiles, circom: CircuitFiles): string[] {
+export async function compareCircuits(fast: CircuitFiles, circom: CircuitFiles): Promise<string[]> {
   const problems: string[] = [];
-  const [r1, r2] = [readR1cs(fast.r1cs), readR1cs(circom.r1cs)];
-  for (const key of ['wires', 'publicOutputs', 'publicInputs', 'privateInputs', 'labels'] as const) {
-    if (r1[key] !== r2[key]) problems.push(`${key}: fast path ${r1[key]}, circom ${r2[key]}`);
+  const [r1, r2] = [await readR1cs(fast.r1cs), await readR1cs(circom.r1cs)];
+  for (const key of ['wires', 'publicOutputs', 'publicInputs', 'privateInputs', 'labels', 'constraints'] as const) {
+    if (r1.header[key] !== r2.header[key]) problems.push(`${key}: fast path ${r1.header[key]}, circom ${r2.header[key]}`);
   }
-  if (r1.constraints.length !== r2.constraints.length) problems.push(`constraints: fast path ${r1.constraints.length}, circom ${r2.constraints.length}`);
   const [s1, s2] = [parseSym(readFileSync(fast.sym, 'utf8')), parseSym(readFileSync(circom.sym, 'utf8'))];
   const circomWire = new Map(s2.map((e) => [e.name, e.wire]));
   const fastWire = new Map(s1.map((e) => [e.name, e.wire]));
@@ -114,20 +42,20 @@ export function compareCircuits(fast: CircuitFiles, circom: CircuitFiles): strin
   if (problems.length) return problems;
 
   // Each witness moved onto the other's wires by name, and checked against the other's constraints.
-  const [w1, w2] = [readWtns(fast.wtns), readWtns(circom.wtns)];
+  const [w1, w2] = [(await readWitness(fast.wtns)).values, (await readWitness(circom.wtns)).values];
   const moved = (entries: typeof s1, to: Map<string, number>, from: bigint[], wires: number) => {
     const out = new Array<bigint>(wires).fill(0n);
     out[0] = 1n;
     for (const e of entries) if (e.wire >= 0) out[to.get(e.name)!] = from[e.wire]!;
     return out;
   };
-  const circomOnFast = moved(s2, fastWire, w2, r1.wires);
-  const fastOnCircom = moved(s1, circomWire, w1, r2.wires);
-  const bad1 = firstViolated(r1, circomOnFast);
+  const circomOnFast = moved(s2, fastWire, w2, r1.header.wires);
+  const fastOnCircom = moved(s1, circomWire, w1, r2.header.wires);
+  const bad1 = firstViolated(r1.constraints, circomOnFast);
   if (bad1 >= 0) problems.push(`circom's witness violates the fast path's constraint ${bad1}`);
-  const bad2 = firstViolated(r2, fastOnCircom);
+  const bad2 = firstViolated(r2.constraints, fastOnCircom);
   if (bad2 >= 0) problems.push(`the fast path's witness violates circom's constraint ${bad2}`);
-  if (firstViolated(r1, w1) >= 0) problems.push("the fast path's witness violates its own constraints");
+  if (firstViolated(r1.constraints, w1) >= 0) problems.push("the fast path's witness violates its own constraints");
   return problems;
 }
 
