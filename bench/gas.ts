@@ -18,17 +18,17 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Contract, ContractFactory, type ContractTransactionResponse, type InterfaceAbi } from 'ethers';
 import * as snarkjs from 'snarkjs';
-import { toJson, writeFileAtomic } from '../circuits/files.ts';
-import { writeOnnxModel, type OnnxModelSpec } from '../circuits/onnx/writer.ts';
+import { toJson, writeFileAtomic } from '../core/files.ts';
+import { writeOnnxModel, type OnnxModelSpec } from '../scripts/onnx-writer.ts';
 import { mulberry32 } from '../circuits/random.ts';
-import { build } from '../prover/build.ts';
+import { build } from '../circuits/build.ts';
 import { prove } from '../prover/prove.ts';
 import { setup } from '../prover/setup.ts';
 import { VERDICT_MODEL } from '../test/contracts/verdict-model.ts';
 import { encodeProof, encodeSignals, g1Words, g2Words } from '../verifier/calldata.ts';
 import { connect, type Chain } from '../verifier/chain.ts';
-import { contentHashOf } from '../verifier/content-hash.ts';
-import { releaseCurves } from '../verifier/curves.ts';
+import { contentHashOf } from '../core/content-hash.ts';
+import { releaseCurves } from '../core/curves.ts';
 import {
   attestProof,
   deployRegistry,

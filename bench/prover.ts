@@ -26,13 +26,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as snarkjs from 'snarkjs';
-import { toJson, writeFileAtomic } from '../circuits/files.ts';
-import { build } from '../prover/build.ts';
+import { toJson, writeFileAtomic } from '../core/files.ts';
+import { build } from '../circuits/build.ts';
 import { CudaServer, cudaDevice, requireCudaBinary, type CudaDeviceInfo } from '../prover/cuda.ts';
 import { NATIVE_BINARY, nativeBinary } from '../prover/native.ts';
 import { setup } from '../prover/setup.ts';
 import { computeWitness } from '../prover/witness.ts';
-import { releaseCurves } from '../verifier/curves.ts';
+import { releaseCurves } from '../core/curves.ts';
 import { GNU_TIME, measure, type Measured } from './measure.ts';
 import { writeSyntheticCircuit } from './synthetic.ts';
 

@@ -108,7 +108,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
 
     case 'circom': {
       const [dir] = need(args, 1, 'circom <dir>');
-      const { compileCircuit } = await import('../prover/compile-circuit.ts');
+      const { compileCircuit } = await import('../circuits/backends/circom.ts');
       const { value, seconds } = await timed(() => compileCircuit(dir!));
       return {
         seconds,
@@ -123,7 +123,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
 
     case 'fast-circuit': {
       const [dir] = need(args, 1, 'fast-circuit <dir>');
-      const { buildFastCircuit } = await import('../prover/fast-circuit.ts');
+      const { buildFastCircuit } = await import('../circuits/backends/r1cs.ts');
       const { value, seconds } = await timed(() => buildFastCircuit(dir!));
       return { seconds, constraints: value.constraints, wires: value.wires };
     }
@@ -132,8 +132,8 @@ async function runStep(step: string, args: string[]): Promise<Json> {
       const [dir, out, mode] = need(args, 3, 'circom-phases <dir> <out dir> r1cs-O1|r1cs-O0|wasm');
       const flags = CIRCOM_MODES[mode as keyof typeof CIRCOM_MODES];
       if (!flags) throw new Error(`circom-phases: unknown mode ${mode} (${Object.keys(CIRCOM_MODES).join(', ')})`);
-      const { runCircom } = await import('../prover/circom.ts');
-      const { gadgetIncludePaths } = await import('../circuits/gadgets.ts');
+      const { runCircom } = await import('../circuits/backends/circom-runner.ts');
+      const { gadgetIncludePaths } = await import('../circuits/gadgets/common.ts');
       await mkdir(out!, { recursive: true });
       // circom2 logs "template instances" when it has executed the templates (constraints generated)
       // and "Written successfully: FILE" per output: the moments split the run into its phases.
@@ -168,7 +168,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
 
     case 'evaluate': {
       const [dir, inputFile] = need(args, 2, 'evaluate <dir> <input.json>');
-      const { loadCompiled, predictWith } = await import('../circuits/predict.ts');
+      const { loadCompiled, predictWith } = await import('../circuits/index.ts');
       const input = await readJson(inputFile!);
       const load = await timed(() => loadCompiled(dir!));
       const { value, seconds } = await timed(async () => predictWith(load.value.manifest, load.value.ir, input, inputFile!));
@@ -178,7 +178,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
     case 'ptau': {
       const [power] = need(args, 1, 'ptau <power>');
       const { ensureDevPtau } = await import('../prover/ptau.ts');
-      const { releaseCurves } = await import('../verifier/curves.ts');
+      const { releaseCurves } = await import('../core/curves.ts');
       try {
         const { value, seconds } = await timed(() => ensureDevPtau(Number(power)));
         return { seconds, created: value.created, power: value.power, path: value.path };
@@ -190,7 +190,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
     case 'setup': {
       const [dir, flag] = need(args, 1, 'setup <dir> [--dev]');
       const { setup } = await import('../prover/setup.ts');
-      const { releaseCurves } = await import('../verifier/curves.ts');
+      const { releaseCurves } = await import('../core/curves.ts');
       try {
         const { value, seconds } = await timed(() => setup(dir!, { dev: flag === '--dev' }));
         return { seconds, ptauPower: value.ptauPower, circuitPower: value.circuitPower, ptau: value.ptau, development: value.development };
@@ -213,7 +213,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
     case 'prove': {
       const [dir, inputFile] = need(args, 2, 'prove <dir> <input.json>');
       const { prove } = await import('../prover/prove.ts');
-      const { releaseCurves } = await import('../verifier/curves.ts');
+      const { releaseCurves } = await import('../core/curves.ts');
       const input = await readJson(inputFile!);
       try {
         const cold = await timed(() => prove(dir!, input, { source: inputFile! }));
@@ -235,7 +235,7 @@ async function runStep(step: string, args: string[]): Promise<Json> {
     case 'verify': {
       const [dir] = need(args, 1, 'verify <dir>');
       const { verifyProof } = await import('../verifier/verify.ts');
-      const { releaseCurves } = await import('../verifier/curves.ts');
+      const { releaseCurves } = await import('../core/curves.ts');
       try {
         const cold = await timed(() => verifyProof(dir!));
         const warm = await timed(() => verifyProof(dir!));
@@ -248,11 +248,11 @@ async function runStep(step: string, args: string[]): Promise<Json> {
 
     case 'accuracy': {
       const [dir, model] = need(args, 2, 'accuracy <dir> <model.onnx>');
-      const { loadCompiled, predictWith } = await import('../circuits/predict.ts');
+      const { loadCompiled, predictWith } = await import('../circuits/index.ts');
       const { runFloat } = await import('../circuits/calibrate.ts');
       const { normalize } = await import('../circuits/normalize.ts');
       const { loadOnnx } = await import('../circuits/onnx/load.ts');
-      const { nestArray, sizeOf } = await import('../circuits/input.ts');
+      const { nestArray, sizeOf } = await import('../core/input.ts');
       const { loadMnist, mnistSizeForFeatures } = await import('../scripts/mnist-data.ts');
       const { manifest, ir } = await loadCompiled(dir!);
       const ng = normalize(loadOnnx(await readFile(model!), model!));

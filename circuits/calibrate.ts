@@ -8,8 +8,8 @@
  * - `[{"<input name>": sample}, …]`, a list of input objects as `prove` takes them;
  * - EZKL's input.json: `{"input_data": [[flattened input 0], …]}`.
  */
-import { InputError } from './errors.ts';
-import { flattenInput, parseInputs, sizeOf, type InputSpec } from './input.ts';
+import { InputError } from '../core/errors.ts';
+import { flattenInput, parseInputs, sizeOf, type InputSpec } from '../core/input.ts';
 import type { NormalizedGraph } from './normalize.ts';
 import { INTEGER_RANGES, isIntegerType } from './ir/types.ts';
 import { findOp } from './ops/index.ts';

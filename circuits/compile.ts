@@ -8,19 +8,27 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultCalibration, observeRanges, parseCalibration, type Calibration } from './calibrate.ts';
 import { emitCircom, MAIN_TEMPLATE, signalNames, type EmittedCircuit, type SignalNames } from './emit.ts';
-import { ArtifactError } from './errors.ts';
-import { readUserJsonFile, writeFileAtomic, writeJsonAtomic } from './files.ts';
+import { ArtifactError } from '../core/errors.ts';
+import { readUserJsonFile, writeFileAtomic, writeJsonAtomic } from '../core/files.ts';
 import { nodeCost, nodeNote, outputConstraints } from './ir/index.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
 import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
-import { inRangeCost, inRangeParams } from './gadgets.ts';
-import { CIRCUIT_FILE, TEMPLATE_FILE, CONTENT_HASH_SIGNAL, MANIFEST_FILE, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from './manifest.ts';
+import { inRangeCost, inRangeParams } from './gadgets/range.ts';
+import {
+  DEFAULT_VISIBILITY,
+  type InputVisibility,
+  type OutputVisibility,
+  type Visibility,
+  type WeightVisibility,
+  CIRCUIT_FILE,
+  TEMPLATE_FILE, CONTENT_HASH_SIGNAL, MANIFEST_FILE, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL, MANIFEST_VERSION, ptauPowerFor, type BoundaryTensor, type LayerReport, type Manifest, type PublicSignalRun } from '../core/manifest.ts';
 import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
 import { sizeOf } from './tensor.ts';
-import { committedTensors, inputHashCost, modelCommitment, modelCommitmentCost, outputHashCost, packedBits } from './commitments.ts';
-import { DEFAULT_VISIBILITY, withArgmaxOutput, withCommittedWeights, type InputVisibility, type OutputVisibility, type Visibility, type WeightVisibility } from './visibility.ts';
+import { committedTensors, inputHashCost, modelCommitment, modelCommitmentCost, outputHashCost } from './hashes.ts';
+import { packedBits } from '../core/poseidon.ts';
+import { withArgmaxOutput, withCommittedWeights } from './visibility.ts';
 
 export interface CompileOptions {
   /** Calibration JSON file (see circuits/calibrate.ts); default: standard-normal samples. */

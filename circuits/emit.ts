@@ -2,33 +2,25 @@
  * Emit: integer IR → Circom: the model as a template, and the main component instantiating it. Weights are constants inside linear
  * expressions (a multiply-accumulate against a constant costs no constraint), or, with
  * --weights hashed, private signals under the model commitment; only gadgets
- * (circuits/templates) and products of two signals add constraints. Public outputs are
+ * (circuits/gadgets) and products of two signals add constraints. Public outputs are
  * declared first so they lead public.json, then the content hash, the model commitment
  * and the public inputs.
  */
-import { CIRCUIT_FILE, CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL, TEMPLATE_FILE } from './manifest.ts';
-import { inRangeComponent, inRangeParams } from './gadgets.ts';
-import { committedTensors, emitPackedHash, inputHashCost, modelCommitmentCost, outputHashCost, packedBits, packedTensor } from './commitments.ts';
-import { emitAffine } from './ir/affine.ts';
-import { emitArgMax } from './ir/argmax.ts';
-import { emitCommittedConv, emitConv } from './ir/conv.ts';
-import { emitLeakyRelu } from './ir/leakyrelu.ts';
-import { emitLookup } from './ir/lookup.ts';
-import { emitMaxPool } from './ir/maxpool.ts';
+import { CIRCUIT_FILE, CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL, TEMPLATE_FILE } from '../core/manifest.ts';
+import { inRangeComponent, inRangeParams } from './gadgets/range.ts';
+import { committedTensors, emitPackedHash, inputHashCost, modelCommitmentCost, outputHashCost } from './hashes.ts';
+import { packedBits, packedTensor } from '../core/poseidon.ts';
 import { nodeCost } from './ir/index.ts';
-import { emitCommittedLinear, emitLinear } from './ir/linear.ts';
-import { emitRequantize } from './ir/requantize.ts';
-import { emitSoftmax } from './ir/softmax.ts';
-import type { IrModel, IrNode, ViewNode } from './ir/types.ts';
+import type { CommittedSignals } from './ir/kind.ts';
+import { kindOf } from './ir/kinds.ts';
+import { isCommitted, type IrModel } from './ir/types.ts';
+import type { TemplateFile } from './gadgets/common.ts';
 import { sizeOf } from './tensor.ts';
 
 export const MAIN_TEMPLATE = 'Model';
 
-/** The vars holding one committed node's weights and bias (linear in the private `<name>_bits` signals). */
-export interface CommittedSignals {
-  weights: string;
-  bias: string;
-}
+/** The order the model template includes the gadget templates in. */
+const INCLUDE_ORDER: readonly TemplateFile[] = ['requantize.circom', 'argmax.circom', 'range.circom', 'activation.circom', 'poseidon-sponge.circom'];
 
 /** Circom names for every IR tensor, unique and valid identifiers. */
 export interface SignalNames {
@@ -52,7 +44,7 @@ export function signalNames(ir: IrModel): SignalNames {
   const outputs = new Map(ir.outputs.map((t) => [t.name, identifier('out', t.name, taken)]));
   const committed = new Map<string, CommittedSignals>();
   for (const n of ir.nodes) {
-    if ((n.kind === 'linear' || n.kind === 'conv') && n.committed) committed.set(n.output, { weights: identifier('weights', n.output, taken), bias: identifier('bias', n.output, taken) });
+    if (isCommitted(n)) committed.set(n.output, { weights: identifier('weights', n.output, taken), bias: identifier('bias', n.output, taken) });
   }
   return { inputs, outputs, committed };
 }
@@ -60,12 +52,12 @@ export function signalNames(ir: IrModel): SignalNames {
 /**
  * The Circom identifier of every node's output (`t_<tensor>`; views have none: they alias
  * their input), unique among the model's signal names. The fast path
- * (circuits/system/lower.ts) names its components from the same map.
+ * (circuits/lowering/lower.ts) names its components from the same map.
  */
 export function nodeIdentifiers(ir: IrModel, signals: SignalNames): Map<string, string> {
   const taken = new Set<string>([...signals.inputs.values(), ...signals.outputs.values(), ...[...signals.committed.values()].flatMap((c) => [c.weights, c.bias])]);
   const ids = new Map<string, string>();
-  for (const node of ir.nodes) if (node.kind !== 'view') ids.set(node.output, identifier('t', node.output, taken));
+  for (const node of ir.nodes) if (kindOf(node).named) ids.set(node.output, identifier('t', node.output, taken));
   return ids;
 }
 
@@ -74,42 +66,17 @@ export interface EmitOptions {
   origin: string;
 }
 
-/** One node's Circom: helper functions (constant tables) and the lines of the main template. */
-function emitNode(node: Exclude<IrNode, ViewNode>, ir: IrModel, names: ReadonlyMap<string, string>, signals: SignalNames, id: string): { functions: string[]; body: string[] } {
-  if (node.kind === 'affine') return { functions: [], body: emitAffine(node, names, id) };
-  const input = ir.tensors.get(node.input)!;
-  const inputName = names.get(node.input)!;
-  switch (node.kind) {
-    case 'linear':
-      return node.committed ? { functions: [], body: emitCommittedLinear(node, inputName, id, signals.committed.get(node.output)!) } : emitLinear(node, inputName, id);
-    case 'conv':
-      return node.committed ? emitCommittedConv(node, inputName, id, signals.committed.get(node.output)!) : emitConv(node, inputName, id);
-    case 'maxpool':
-      return emitMaxPool(node, input, inputName, id);
-    case 'lookup':
-      return emitLookup(node, input, inputName, id);
-    case 'softmax':
-      return emitSoftmax(node, inputName, id);
-    case 'argmax':
-      return { functions: [], body: emitArgMax(node, input, inputName, id) };
-    case 'requantize':
-      return { functions: [], body: emitRequantize(node, input, inputName, id) };
-    case 'leakyrelu':
-      return { functions: [], body: emitLeakyRelu(node, input, inputName, id) };
-  }
-}
-
 /** InRange on every element of signal array `id`. */
 function emitRangeCheck(id: string, size: number, min: bigint, max: bigint): string[] {
   const gadget = inRangeComponent(inRangeParams(min, max));
   return [`component ${id}_range[${size}];`, `for (var i = 0; i < ${size}; i++) {`, `  ${id}_range[i] = ${gadget};`, `  ${id}_range[i].in <== ${id}[i];`, '}'];
 }
 
-/** The content hash of `--input hashed`: the range-checked inputs packed into words (circuits/commitments.ts) and absorbed by PoseidonSponge. */
+/** The content hash of `--input hashed`: the range-checked inputs packed into words (circuits/hashes.ts) and absorbed by PoseidonSponge. */
 function emitInputHash(ir: IrModel, signals: SignalNames): string[] {
   const sponge = `${CONTENT_HASH_SIGNAL}_sponge`;
   return [
-    `// Content hash: Poseidon sponge of the packed input (circuits/commitments.ts), ${inputHashCost(ir)} constraints.`,
+    `// Content hash: Poseidon sponge of the packed input (circuits/hashes.ts), ${inputHashCost(ir)} constraints.`,
     ...emitPackedHash(sponge, ir.inputs.map(packedTensor), (t, i) => `${signals.inputs.get(ir.inputs[t]!.name)}[${i}]`),
     `${CONTENT_HASH_SIGNAL} <== ${sponge}.out;`,
   ];
@@ -127,7 +94,7 @@ function emitModelCommitment(ir: IrModel, signals: SignalNames): string[] {
   const name = (t: number): string => signals.committed.get(tensors[t]!.node)![tensors[t]!.role];
   const sponge = `${MODEL_COMMITMENT_SIGNAL}_sponge`;
   return [
-    `// Model commitment: every committed weight and bias as booleans, packed and hashed (circuits/commitments.ts), ${modelCommitmentCost(ir)} constraints.`,
+    `// Model commitment: every committed weight and bias as booleans, packed and hashed (circuits/hashes.ts), ${modelCommitmentCost(ir)} constraints.`,
     ...tensors.flatMap((t, k) => {
       const bits = packedBits(t);
       return [
@@ -151,7 +118,7 @@ function emitModelCommitment(ir: IrModel, signals: SignalNames): string[] {
 function emitOutputHash(ir: IrModel, names: ReadonlyMap<string, string>): string[] {
   const sponge = `${OUTPUT_HASH_SIGNAL}_sponge`;
   return [
-    `// Output hash: Poseidon sponge of the packed outputs (circuits/commitments.ts), ${outputHashCost(ir)} constraints.`,
+    `// Output hash: Poseidon sponge of the packed outputs (circuits/hashes.ts), ${outputHashCost(ir)} constraints.`,
     ...emitPackedHash(sponge, ir.outputs.map(packedTensor), (t, i) => `${names.get(ir.outputs[t]!.name)}[${i}]`),
     `${OUTPUT_HASH_SIGNAL} <== ${sponge}.out;`,
   ];
@@ -169,7 +136,6 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
   const names = new Map<string, string>(signals.inputs);
   const functions: string[] = [];
   const body: string[] = [];
-  const needsRequantize = ir.nodes.some((n) => n.kind === 'requantize' || n.kind === 'leakyrelu');
 
   const committed = signals.committed.size > 0;
   body.push('// Public outputs first: they lead public.json.');
@@ -198,13 +164,9 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
     body.push('', `// node "${node.node}" (${node.op}) → "${node.output}" [${out.shape}]: ${node.note ? `${node.kind} (${node.note})` : node.kind}, ${nodeCost(node, ir)} constraints`);
-    if (node.kind === 'view') {
-      names.set(node.output, names.get(node.input)!);
-      continue;
-    }
-    const id = ids.get(node.output)!;
-    names.set(node.output, id);
-    const emitted = emitNode(node, ir, names, signals, id);
+    const id = ids.get(node.output) ?? '';
+    const emitted = kindOf(node).emit(node, { ir, names, id, committed: signals.committed });
+    names.set(node.output, emitted.name ?? id);
     functions.push(...emitted.functions);
     body.push(...emitted.body);
   }
@@ -217,13 +179,10 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
     }
   }
 
-  const includes = [
-    needsRequantize ? 'requantize.circom' : undefined,
-    ir.nodes.some((n) => n.kind === 'argmax' || n.kind === 'maxpool') ? 'argmax.circom' : undefined,
-    ir.inputRangeCheck ? 'range.circom' : undefined,
-    ir.nodes.some((n) => n.kind === 'lookup' || n.kind === 'softmax') ? 'activation.circom' : undefined,
-    ir.hashedInputs || committed || ir.hashedOutputs ? 'content-hash.circom' : undefined,
-  ].filter(Boolean);
+  const used = new Set<TemplateFile>(ir.nodes.flatMap((n) => kindOf(n).includes));
+  if (ir.inputRangeCheck) used.add('range.circom');
+  if (ir.hashedInputs || committed || ir.hashedOutputs) used.add('poseidon-sponge.circom');
+  const includes = INCLUDE_ORDER.filter((f) => used.has(f));
   const publicInputs = [...(ir.hashedInputs ? [] : [CONTENT_HASH_SIGNAL]), ...(committed ? [MODEL_COMMITMENT_SIGNAL] : []), ...(ir.publicInputs ? signals.inputs.values() : [])];
   const declared = (kind: 'input' | 'output') => body.filter((l) => l.startsWith(`signal ${kind} `)).map((l) => l.slice(`signal ${kind} `.length, -1));
   const template = [
@@ -232,7 +191,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
     '// Recompile the model rather than editing this file: manifest.json describes its signals.',
     `// The model as a template: ${CIRCUIT_FILE} instantiates it as the main component; another circuit`,
     `// can include this file and instantiate ${MAIN_TEMPLATE}() itself (compile with -l for zkinfer's`,
-    '// circuits/templates and for node_modules, where circomlib is; docs/architecture.md).',
+    '// circuits/gadgets and for node_modules, where circomlib is; docs/architecture.md).',
     `//   inputs:  ${declared('input').join(', ')}`,
     `//   outputs: ${declared('output').join(', ')}`,
     ...includes.map((f) => `include "${f}";`),

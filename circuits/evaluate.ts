@@ -2,7 +2,7 @@
  * The reference integer evaluator: executes the integer IR exactly. It defines
  * the semantics; the circuit must reproduce it bit for bit.
  */
-import { InputError } from './errors.ts';
+import { InputError } from '../core/errors.ts';
 import { evaluateNode } from './ir/index.ts';
 import type { IrModel } from './ir/types.ts';
 import { sizeOf } from './tensor.ts';

@@ -3,7 +3,7 @@
  * folds nodes whose inputs are all constant (Constant nodes included) into
  * constants, and infers the shape of every computed value.
  */
-import { OnnxFormatError, UnsupportedError } from './errors.ts';
+import { OnnxFormatError, UnsupportedError } from '../core/errors.ts';
 import { foldBatchNorm } from './fold-batchnorm.ts';
 import { describeNode, type ConstTensor, type Graph, type GraphNode } from './graph.ts';
 import { dequantizedConstant } from './ops/DequantizeLinear.ts';

@@ -5,7 +5,7 @@
  * ops produce wide accumulators (no rounding, no constraint) and
  * requantization happens only where an op needs it.
  */
-import { ShapeError, UnsupportedError } from './errors.ts';
+import { ShapeError, UnsupportedError } from '../core/errors.ts';
 import { describeNode, type GraphNode } from './graph.ts';
 import { nodeInterval } from './ir/index.ts';
 import { INTEGER_RANGES, isIntegerType, magnitude, type IrModel, type IrNode, type QTensor } from './ir/types.ts';

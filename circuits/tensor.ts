@@ -1,5 +1,5 @@
 /** Shapes, strides and numpy-style broadcasting, shared by the float and integer sides. */
-import { sizeOf } from './input.ts';
+import { sizeOf } from '../core/input.ts';
 
 export { sizeOf };
 

@@ -8,13 +8,13 @@
  *   verifier can see it to check it); the proof then says "some valid input gives this
  *   output", bound to the content only through the content hash the prover supplies.
  * - input `hashed`: private and range-checked, and the circuit computes the content hash
- *   itself, a Poseidon hash of the quantized input (circuits/commitments.ts), in place of
+ *   itself, a Poseidon hash of the quantized input (circuits/hashes.ts), in place of
  *   the prover-supplied one: the proof binds this very input to its output.
  * - weights `constant` (the default): weights are constants of the circuit, and a
  *   multiply-accumulate against a constant costs no constraint.
  * - weights `hashed`: the weights and biases of the weight-bearing ops (WEIGHT_OPS) are
  *   private, given as bits (their range check), and hashed into the model commitment, a
- *   public input the circuit checks (circuits/commitments.ts): it no longer holds the weights, every
+ *   public input the circuit checks (circuits/hashes.ts): it no longer holds the weights, every
  *   multiply-accumulate costs one constraint, and a proof with other weights fails. Other
  *   constants (per-channel Mul/Add, tables, quantization multipliers) stay in the circuit, and
  *   gadget widths still come from the committed weights' value ranges. There is no `private`:
@@ -29,25 +29,9 @@
  *
  * The public signal layout is [outputs… | output hash][content hash][model commitment][public inputs…].
  */
-import { InputError, UnsupportedError } from './errors.ts';
+import { InputError, UnsupportedError } from '../core/errors.ts';
 import type { Graph } from './graph.ts';
-import type { IrModel } from './ir/types.ts';
-
-export const INPUT_VISIBILITIES = ['public', 'private', 'hashed'] as const;
-export const WEIGHT_VISIBILITIES = ['constant', 'hashed'] as const;
-export const OUTPUT_VISIBILITIES = ['logits', 'argmax', 'hashed'] as const;
-export type InputVisibility = (typeof INPUT_VISIBILITIES)[number];
-export type WeightVisibility = (typeof WEIGHT_VISIBILITIES)[number];
-export type OutputVisibility = (typeof OUTPUT_VISIBILITIES)[number];
-
-export interface Visibility {
-  input: InputVisibility;
-  /** Absent in manifests from before --weights: constant. */
-  weights?: WeightVisibility;
-  output: OutputVisibility;
-}
-
-export const DEFAULT_VISIBILITY: Required<Visibility> = { input: 'public', weights: 'constant', output: 'logits' };
+import { isCommitted, isWeighted, type IrModel } from './ir/types.ts';
 
 /** ONNX ops whose constant operands are the model's weights: what `--weights hashed` commits to. */
 export const WEIGHT_OPS: ReadonlySet<string> = new Set(['Gemm', 'MatMul', 'Conv', 'QLinearMatMul', 'QLinearConv', 'MatMulInteger', 'ConvInteger']);
@@ -57,8 +41,8 @@ export const WEIGHT_OPS: ReadonlySet<string> = new Set(['Gemm', 'MatMul', 'Conv'
  * committed (private signals under the model commitment). Refuses a model with none.
  */
 export function withCommittedWeights(ir: IrModel, model: string): IrModel {
-  const nodes = ir.nodes.map((n) => ((n.kind === 'linear' || n.kind === 'conv') && WEIGHT_OPS.has(n.op) ? { ...n, committed: true } : n));
-  if (!nodes.some((n) => (n.kind === 'linear' || n.kind === 'conv') && n.committed)) {
+  const nodes = ir.nodes.map((n) => (isWeighted(n) && WEIGHT_OPS.has(n.op) ? { ...n, committed: true } : n));
+  if (!nodes.some(isCommitted)) {
     throw new UnsupportedError(`--weights hashed: ${model} has no weights to commit to (no ${[...WEIGHT_OPS].join(', ')} node with constant weights)`, {
       hint: 'use --weights constant',
     });

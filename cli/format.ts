@@ -1,10 +1,6 @@
 /** Human-readable rendering of results for the terminal (the --json output is the raw result). */
-import type { Manifest } from '../circuits/manifest.ts';
-import { sizeOf } from '../circuits/tensor.ts';
-import type { DecodedTensor } from '../circuits/output.ts';
-import { DEFAULT_VISIBILITY } from '../circuits/visibility.ts';
-import type { BatchResult } from '../prover/batch.ts';
-import { contentHashHex } from '../verifier/content-hash.ts';
+import { contentHashHex, DEFAULT_VISIBILITY, sizeOf, type DecodedTensor, type Manifest } from '../core/index.ts';
+import type { BatchResult } from '../prover/index.ts';
 
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];

@@ -4,24 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ZkInferError, InputError } from '../circuits/errors.ts';
-import { readUserJsonFile, toJson } from '../circuits/files.ts';
-import { predict } from '../circuits/predict.ts';
-import { INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, WEIGHT_VISIBILITIES, type InputVisibility, type OutputVisibility, type WeightVisibility } from '../circuits/visibility.ts';
-import { build, CIRCUIT_ROUTES, type CircuitRoute } from '../prover/build.ts';
-import { proveBatch } from '../prover/batch.ts';
-import { prove } from '../prover/prove.ts';
-import { PROVER_NAMES, type ProverName } from '../prover/provers.ts';
-import { setup } from '../prover/setup.ts';
-import { readManifest } from '../circuits/artifacts.ts';
-import { releaseCurves } from '../verifier/curves.ts';
-import { DEVELOPMENT_SETUP_WARNING, verifyProof } from '../verifier/verify.ts';
-import { connect, type Chain } from '../verifier/chain.ts';
-import { contentHashHex, contentHashOf, parseContentHash } from '../verifier/content-hash.ts';
-import { attestFromDir, deployModel, verifyOnchain, type DeployResult } from '../verifier/deploy.ts';
-import { toSigned } from '../circuits/field.ts';
-import { hashInput } from '../verifier/input-hash.ts';
-import { exportVerifier } from '../verifier/onchain.ts';
+import { ZkInferError, InputError, readUserJsonFile, toJson, INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, WEIGHT_VISIBILITIES, type InputVisibility, type OutputVisibility, type WeightVisibility, readManifest, releaseCurves, contentHashHex, contentHashOf, parseContentHash, toSigned, hashInput } from '../core/index.ts';
+import { build, CIRCUIT_ROUTES, predict, type CircuitRoute } from '../circuits/index.ts';
+import { prove, proveBatch, PROVER_NAMES, setup, type ProverName } from '../prover/index.ts';
+import { attestFromDir, connect, deployModel, DEVELOPMENT_SETUP_WARNING, exportVerifier, verifyOnchain, verifyProof, type Chain, type DeployResult } from '../verifier/index.ts';
 import { formatBatch, formatInspect, formatStatement, formatTensors } from './format.ts';
 import { progressFor } from './progress.ts';
 

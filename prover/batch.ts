@@ -12,8 +12,8 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError, ZkInferError } from '../circuits/errors.ts';
-import { readUserJsonFile, writeJsonAtomic } from '../circuits/files.ts';
+import { InputError, ZkInferError } from '../core/errors.ts';
+import { readUserJsonFile, writeJsonAtomic } from '../core/files.ts';
 import { defaultProver, openModel, proofFiles, proofStep, provingMessage, witnessStep, type ProofFiles, type ProverName } from './prove.ts';
 import { openProver } from './provers.ts';
 import type { WitnessResult } from './witness.ts';

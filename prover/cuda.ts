@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ArtifactError, InputError, ToolError, type ZkInferError } from '../circuits/errors.ts';
+import { ArtifactError, InputError, ToolError, type ZkInferError } from '../core/errors.ts';
 import { engineError, runEngine } from './native.ts';
 
 export const CUDA_BINARY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'native', 'build', 'zkinfer-cuda');

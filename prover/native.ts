@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArtifactError, ToolError, type ZkInferError } from '../circuits/errors.ts';
+import { ArtifactError, ToolError, type ZkInferError } from '../core/errors.ts';
 
 export const NATIVE_BINARY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'native', 'build', 'zkinfer-native');
 

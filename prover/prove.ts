@@ -6,12 +6,12 @@
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Groth16Proof } from 'snarkjs';
-import { ToolError } from '../circuits/errors.ts';
-import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
-import type { Manifest } from '../circuits/manifest.ts';
-import { decodeOutputs, type DecodedTensor } from '../verifier/decode.ts';
-import { decodeTensor } from '../circuits/output.ts';
-import { tempPathFor, toJson } from '../circuits/files.ts';
+import { ToolError } from '../core/errors.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../core/artifacts.ts';
+import type { Manifest } from '../core/manifest.ts';
+import { decodeOutputs, type DecodedTensor } from '../core/decode.ts';
+import { decodeTensor } from '../core/output.ts';
+import { tempPathFor, toJson } from '../core/files.ts';
 import { defaultProver, openProver, type ProverName, type ProverSession } from './provers.ts';
 import { computeWitness, type WitnessResult } from './witness.ts';
 
@@ -22,7 +22,7 @@ export interface ProveOptions {
   out?: string;
   /** Where the input came from, for error messages (a file name). */
   source: string;
-  /** The content hash to bind (default: the hash of the input's compact JSON; see verifier/content-hash.ts). */
+  /** The content hash to bind (default: the hash of the input's compact JSON; see core/content-hash.ts). */
   contentHash?: bigint;
   /** Which Groth16 prover runs (default: native when its binary is built, else snarkjs; cuda only when asked for). */
   prover?: ProverName;

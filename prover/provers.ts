@@ -8,9 +8,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import * as snarkjs from 'snarkjs';
 import type { Groth16Proof } from 'snarkjs';
-import { ToolError, type ZkInferError } from '../circuits/errors.ts';
-import { tempPathFor } from '../circuits/files.ts';
-import { parseProof } from '../verifier/proof-json.ts';
+import { ToolError, type ZkInferError } from '../core/errors.ts';
+import { tempPathFor } from '../core/files.ts';
+import { parseProof } from '../core/proof-json.ts';
 import { CudaServer, cudaProve, requireCudaBinary } from './cuda.ts';
 import { nativeBinary, requireNativeBinary, runNative } from './native.ts';
 

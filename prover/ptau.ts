@@ -8,9 +8,9 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { hostname } from 'node:os';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
-import { ToolError } from '../circuits/errors.ts';
-import { cacheDir, tempPathFor } from '../circuits/files.ts';
-import { readPtauHeader } from './formats/ptau.ts';
+import { ToolError } from '../core/errors.ts';
+import { cacheDir, tempPathFor } from '../core/files.ts';
+import { readPtauHeader } from '../core/formats/ptau.ts';
 
 /** Smaller powers save nothing noticeable, and one cached file then serves many tiny circuits. */
 export const MIN_DEV_PTAU_POWER = 8;

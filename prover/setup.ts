@@ -7,13 +7,12 @@ import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import type { Logger } from 'snarkjs';
-import { ArtifactError, InputError, ToolError, ZkInferError } from '../circuits/errors.ts';
-import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
-import { tempPathFor, toJson, writeFileAtomic } from '../circuits/files.ts';
-import { replacePath, writeManifest } from './atomic.ts';
-import { ptauPowerFor } from './compile-circuit.ts';
-import { readPtauHeader } from './formats/ptau.ts';
-import { readR1csHeader } from './formats/r1cs.ts';
+import { ArtifactError, InputError, ToolError, ZkInferError } from '../core/errors.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest, writeManifest } from '../core/artifacts.ts';
+import { ptauPowerFor } from '../core/manifest.ts';
+import { tempPathFor, toJson, writeFileAtomic, replacePath } from '../core/files.ts';
+import { readPtauHeader } from '../core/formats/ptau.ts';
+import { readR1csHeader } from '../core/formats/r1cs.ts';
 import { runNative } from './native.ts';
 import { DEV_PTAU_WARNING, DEV_SETUP_WARNING, ensureDevPtau, isDevPtau, ptauCacheDir } from './ptau.ts';
 
@@ -109,7 +108,7 @@ export async function setup(dir: string, options: SetupOptions = {}): Promise<Se
     });
   }
   const r1cs = await readR1csHeader(r1csFile);
-  const circuitPower = ptauPowerFor(r1cs);
+  const circuitPower = ptauPowerFor(r1cs.constraints, r1cs.publicInputs + r1cs.publicOutputs);
   const nPublic = r1cs.publicInputs + r1cs.publicOutputs;
   const circuitSize = `${r1cs.constraints} constraints + ${nPublic} public signals + 1 = ${r1cs.constraints + nPublic + 1}`;
 

@@ -1,27 +1,23 @@
 /**
  * Input JSON → quantized integers → the witness (witness.wtns): computed by the fast path
- * (prover/fast-circuit.ts) for circuits it wrote, by circom's wasm for `--via circom` ones;
+ * (circuits/backends/r1cs.ts) for circuits it wrote, by circom's wasm for `--via circom` ones;
  * the output integers are read back from it.
  */
 import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
-import { InputError, ToolError } from '../circuits/errors.ts';
-import { quantizeInputs, type QuantizedTensor } from '../circuits/input.ts';
-import { CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, type Manifest } from '../circuits/manifest.ts';
-import { committedBits, modelCommitment, packedHash, packedTensor } from '../circuits/commitments.ts';
-import { evaluate } from '../circuits/evaluate.ts';
-import { loadCompiled } from '../circuits/predict.ts';
-import type { IrModel } from '../circuits/ir/types.ts';
-import { ARTIFACT_FILES, missingArtifact, readManifest } from '../circuits/artifacts.ts';
-import { contentHashOfJson } from '../verifier/content-hash.ts';
-import { inputContentHash } from '../verifier/input-hash.ts';
-import { BN254_SCALAR_MODULUS, toField, toSigned } from '../circuits/field.ts';
-import { contentHashIndex, publicSignalCount } from '../verifier/public-signals.ts';
-import { tempPathFor, writeFileAtomic } from '../circuits/files.ts';
-import { buildSystem, wtnsOf } from './fast-circuit.ts';
-import { replacePath } from './atomic.ts';
-import { readWitness } from './formats/wtns.ts';
+import { InputError, ToolError } from '../core/errors.ts';
+import { quantizeInputs, type QuantizedTensor } from '../core/input.ts';
+import { CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, type Manifest } from '../core/manifest.ts';
+import { committedBits, packedHash, packedTensor } from '../core/poseidon.ts';
+import { ARTIFACT_FILES, missingArtifact, readManifest } from '../core/artifacts.ts';
+import { contentHashOfJson } from '../core/content-hash.ts';
+import { inputContentHash } from '../core/input-hash.ts';
+import { BN254_SCALAR_MODULUS, toField, toSigned } from '../core/field.ts';
+import { contentHashIndex, publicSignalCount } from '../core/public-signals.ts';
+import { tempPathFor, writeFileAtomic, replacePath } from '../core/files.ts';
+import { readWitness } from '../core/formats/wtns.ts';
+import { buildSystem, evaluate, loadCompiled, modelCommitment, wtnsOf, type IrModel } from '../circuits/index.ts';
 
 export interface WitnessOptions {
   /** Where to write the witness (default: `<dir>/witness.wtns`). */
@@ -133,7 +129,7 @@ async function hashedOutputValues(manifest: Manifest, ir: IrModel, inputs: Reado
 }
 
 /**
- * Quantizes `inputJson` (parsed input JSON, see circuits/input.ts) with the manifest's
+ * Quantizes `inputJson` (parsed input JSON, see core/input.ts) with the manifest's
  * input scales and ranges and computes the circuit's witness with snarkjs. `source` names
  * where the input came from, for error messages.
  *
@@ -205,7 +201,7 @@ export async function computeWitness(dir: string, inputJson: unknown, source: st
       hashed
         ? `the circuit's content hash ${publicSignals[contentIndex]} differs from the input's Poseidon hash ${contentHash} computed off-chain`
         : `the witness does not hold the content hash at the manifest's position ${contentIndex}`,
-      { hint: hashed ? 'circuits/commitments.ts and the emitted circuit disagree: a compiler bug' : "manifest.json's publicSignals order does not match the circuit: a compiler bug" },
+      { hint: hashed ? 'circuits/hashes.ts and the emitted circuit disagree: a compiler bug' : "manifest.json's publicSignals order does not match the circuit: a compiler bug" },
     );
   }
   for (const run of manifest.publicSignals.filter((r) => r.kind === 'input')) {

@@ -13,11 +13,11 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toJson, writeFileAtomic } from '../circuits/files.ts';
+import { toJson, writeFileAtomic } from '../core/files.ts';
 import { listNodeTests, nodeTestsDir } from '../test/conformance/node-tests.ts';
 import { REFUSAL_ERRORS, runNodeTest, type ConformanceResult, type Status } from '../test/conformance/suite.ts';
 import { TOLERANCE_EXPLANATION, type OutputComparison } from '../test/conformance/tolerance.ts';
-import { releaseCurves } from '../verifier/curves.ts';
+import { releaseCurves } from '../core/curves.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STATUSES: Status[] = ['pass', 'fail', 'unsupported'];

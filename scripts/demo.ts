@@ -13,17 +13,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ZkInferError } from '../circuits/errors.ts';
+import { ZkInferError } from '../core/errors.ts';
 import { table } from '../cli/format.ts';
 import { progressFor } from '../cli/progress.ts';
-import { build } from '../prover/build.ts';
+import { build } from '../circuits/build.ts';
 import { nativeBinary } from '../prover/native.ts';
 import { defaultProver, prove } from '../prover/prove.ts';
 import { setup } from '../prover/setup.ts';
 import { connect } from '../verifier/chain.ts';
-import { releaseCurves } from '../verifier/curves.ts';
+import { releaseCurves } from '../core/curves.ts';
 import { deployModel } from '../verifier/deploy.ts';
-import { hashInput } from '../verifier/input-hash.ts';
+import { hashInput } from '../core/input-hash.ts';
 import { attestProof, verifyThroughRegistry, type ProofFiles } from '../verifier/onchain.ts';
 import { verifyProof } from '../verifier/verify.ts';
 

@@ -20,7 +20,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeOnnxModel, type NodeSpec, type TensorSpec } from '../circuits/onnx/writer.ts';
+import { writeOnnxModel, type NodeSpec, type TensorSpec } from './onnx-writer.ts';
 import { loadMnist, mnistSizeForFeatures, type MnistSet } from './mnist-data.ts';
 import { mulberry32 } from '../circuits/random.ts';
 import {

@@ -9,7 +9,7 @@
  */
 import type { Groth16Proof, Groth16VerificationKey } from 'snarkjs';
 import { AbiCoder, keccak256 } from 'ethers';
-import { VerificationError } from '../circuits/errors.ts';
+import { VerificationError } from '../core/errors.ts';
 
 /** Proof bytes the generated verifier reads: 8 words. */
 export const PROOF_BYTES = 256;

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserProvider, JsonRpcProvider, Network, NonceManager, VoidSigner, Wallet, ZeroAddress, type Provider, type Signer } from 'ethers';
-import { InputError, ToolError } from '../circuits/errors.ts';
+import { InputError, ToolError } from '../core/errors.ts';
 
 export interface ChainOptions {
   /** A JSON-RPC endpoint URL; without it, Hardhat's in-process network. */

@@ -6,11 +6,11 @@
  */
 import path from 'node:path';
 import { getAddress } from 'ethers';
-import { ARTIFACT_FILES, readJsonArtifact, readManifest, readUserJson } from '../circuits/artifacts.ts';
-import { ArtifactError, InputError } from '../circuits/errors.ts';
-import { writeJsonAtomic } from '../circuits/files.ts';
+import { ARTIFACT_FILES, readJsonArtifact, readManifest, readUserJson } from '../core/artifacts.ts';
+import { ArtifactError, InputError } from '../core/errors.ts';
+import { writeJsonAtomic } from '../core/files.ts';
 import type { Chain } from './chain.ts';
-import { contentHashHex } from './content-hash.ts';
+import { contentHashHex } from '../core/content-hash.ts';
 import {
   attestProof,
   deployRegistry,
@@ -21,8 +21,8 @@ import {
   type Attestation,
   type ProofFiles,
 } from './onchain.ts';
-import { parseProof } from './proof-json.ts';
-import { contentHashIndex, parsePublicSignals } from './public-signals.ts';
+import { parseProof } from '../core/proof-json.ts';
+import { contentHashIndex, parsePublicSignals } from '../core/public-signals.ts';
 
 /** deployment.json: where a model lives on one chain. */
 export interface Deployment {

@@ -5,13 +5,13 @@
  */
 import { Contract, ContractFactory, Interface, isCallException, keccak256, type ContractTransactionResponse, type InterfaceAbi } from 'ethers';
 import type { Groth16Proof, Groth16VerificationKey } from 'snarkjs';
-import { readManifest } from '../circuits/artifacts.ts';
-import { ToolError, VerificationError } from '../circuits/errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../circuits/files.ts';
-import type { Manifest } from '../circuits/manifest.ts';
+import { readManifest } from '../core/artifacts.ts';
+import { ToolError, VerificationError } from '../core/errors.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../core/files.ts';
+import type { Manifest } from '../core/manifest.ts';
 import { encodeProof, encodeSignals } from './calldata.ts';
 import type { Chain } from './chain.ts';
-import { contentHashHex } from './content-hash.ts';
+import { contentHashHex } from '../core/content-hash.ts';
 import { compileSolidity, projectContracts, type CompiledContract } from './solidity.ts';
 import { dataContractInitCode, generateVerifier, type GeneratedVerifier } from './verifier-contract.ts';
 import { readVerificationKey } from './verify.ts';

@@ -8,8 +8,8 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ToolError } from '../circuits/errors.ts';
-import { cacheDir, writeJsonAtomic } from '../circuits/files.ts';
+import { ToolError } from '../core/errors.ts';
+import { cacheDir, writeJsonAtomic } from '../core/files.ts';
 
 interface Solc {
   version(): string;

@@ -14,11 +14,11 @@
  */
 import type { Groth16VerificationKey } from 'snarkjs';
 import { concat, getBytes, keccak256, toBeHex } from 'ethers';
-import type { Manifest } from '../circuits/manifest.ts';
-import { ArtifactError } from '../circuits/errors.ts';
+import type { Manifest } from '../core/manifest.ts';
+import { ArtifactError } from '../core/errors.ts';
 import { PROOF_BYTES, verificationKeyHash, verificationKeyWords } from './calldata.ts';
-import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from '../circuits/field.ts';
-import { contentHashIndex, publicSignalCount } from './public-signals.ts';
+import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from '../core/field.ts';
+import { contentHashIndex, publicSignalCount } from '../core/public-signals.ts';
 
 export const VERIFIER_CONTRACT = 'ZkInferenceVerifier';
 

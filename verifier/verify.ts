@@ -5,13 +5,13 @@ import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import type { Groth16VerificationKey, Logger } from 'snarkjs';
 import { access } from 'node:fs/promises';
-import { ArtifactError } from '../circuits/errors.ts';
-import { contentHashHex } from './content-hash.ts';
-import type { Manifest } from '../circuits/manifest.ts';
-import { ARTIFACT_FILES, readJsonArtifact, readManifest, readUserJson } from '../circuits/artifacts.ts';
-import { claimedOutputs, decodeOutputs, type DecodedTensor } from './decode.ts';
-import { parseProof } from './proof-json.ts';
-import { parsePublicSignals, publicSignalCount } from './public-signals.ts';
+import { ArtifactError } from '../core/errors.ts';
+import { contentHashHex } from '../core/content-hash.ts';
+import type { Manifest } from '../core/manifest.ts';
+import { ARTIFACT_FILES, readJsonArtifact, readManifest, readUserJson } from '../core/artifacts.ts';
+import { claimedOutputs, decodeOutputs, type DecodedTensor } from '../core/decode.ts';
+import { parseProof } from '../core/proof-json.ts';
+import { parsePublicSignals, publicSignalCount } from '../core/public-signals.ts';
 
 export interface VerifyOptions {
   /** proof.json to check (default: `<dir>/proof.json`). */

@@ -1,6 +1,8 @@
 /** The affine IR node: elementwise Σ coeff·input + constant (Add, bias, rescale to a common scale); free in R1CS. */
-import { addTo, constant, type Lc } from '../system/builder.ts';
+import { addTo, constant, type Lc } from '../constraints/builder.ts';
 import type { AffineNode, QTensor } from './types.ts';
+import { arrayCodec, bigintCodec, bigintsCodec, bodyOnly, int32sCodec, objectCodec, type IrKind } from './kind.ts';
+import type { AffineTerm } from './types.ts';
 
 export function affineInterval(node: AffineNode, inputs: ReadonlyMap<string, QTensor>): { min: bigint; max: bigint } {
   let lo = 0n;
@@ -42,7 +44,7 @@ export function emitAffine(node: AffineNode, names: ReadonlyMap<string, string>,
   return lines;
 }
 
-/** The fast path (circuits/system/): each output as a linear combination of its inputs'. */
+/** The fast path (circuits/lowering/): each output as a linear combination of its inputs'. */
 export function lowerAffine(node: AffineNode, lcs: ReadonlyMap<string, readonly Lc[]>): Lc[] {
   return node.constant.map((c, i) => {
     const acc = constant(c);
@@ -50,3 +52,20 @@ export function lowerAffine(node: AffineNode, lcs: ReadonlyMap<string, readonly 
     return acc;
   });
 }
+
+export const affine: IrKind<AffineNode> = {
+  named: true,
+  includes: [],
+  interval: (node, tensors) => affineInterval(node, tensors),
+  evaluate: (node, values) => evaluateAffine(node, values),
+  cost: () => 0,
+  emit: (node, { names, id }) => bodyOnly(emitAffine(node, names, id)),
+  lower: (node, { lcs }) => lowerAffine(node, lcs),
+  root: (node, i, roots) => {
+    // A constant (no terms) is an expression too: as a public output its binding stays.
+    const [term, ...rest] = node.terms;
+    return term !== undefined && rest.length === 0 && term.coeff === 1n && node.constant[i] === 0n ? roots.root(term.input, term.index[i]!) : undefined;
+  },
+  constant: (node) => node.terms.length === 0,
+  json: { terms: arrayCodec(objectCodec<AffineTerm>({ coeff: bigintCodec, index: int32sCodec })), constant: bigintsCodec },
+};

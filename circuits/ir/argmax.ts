@@ -1,8 +1,8 @@
 /** The argmax IR node, on the ArgMax gadget (one-hot selector, first index wins ties). */
-import { argmaxBoundBits, argmaxComponent, argmaxCost, argmaxRef, type ArgMaxParams } from '../gadgets.ts';
-import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
-import { argmaxTwin } from '../templates/argmax.ts';
+import { argmaxBoundBits, argmaxComponent, argmaxCost, argmaxRef, type ArgMaxParams, argmaxTwin } from '../gadgets/argmax.ts';
+import { signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
 import type { ArgMaxNode, QTensor } from './types.ts';
+import { bodyOnly, gadgetKind, gadgetOutput } from './kind.ts';
 
 export function argmaxParams(node: ArgMaxNode, input: QTensor): ArgMaxParams {
   return { n: node.n, B: argmaxBoundBits(input.min, input.max) };
@@ -49,7 +49,7 @@ export function emitArgMax(node: ArgMaxNode, input: QTensor, inputName: string, 
   ];
 }
 
-/** The fast path (circuits/system/): emitArgMax's gadgets as R1CS twins; returns the indices. */
+/** The fast path (circuits/lowering/): emitArgMax's gadgets as R1CS twins; returns the indices. */
 export function lowerArgMax(b: CircuitBuilder, parent: Component, node: ArgMaxNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
   const params = argmaxParams(node, input);
   return Array.from({ length: node.outer * node.inner }, (_, g) => {
@@ -59,3 +59,17 @@ export function lowerArgMax(b: CircuitBuilder, parent: Component, node: ArgMaxNo
     return signalLc(gadget.index);
   });
 }
+
+export const argmax = gadgetKind<ArgMaxNode>({
+  includes: ['argmax.circom'],
+  json: {},
+  offset: () => 0n,
+  interval: (node) => argmaxInterval(node),
+  evaluate: evaluateArgMax,
+  gadgetCost: argmaxNodeCost,
+  emit: (node, input, inputName, id) => bodyOnly(emitArgMax(node, input, inputName, id)),
+  lower: lowerArgMax,
+  // Over one element the index is the constant 0, no signal.
+  root: (node, i) => (node.n === 1 ? undefined : gadgetOutput(node, i)),
+  constant: (node) => node.n === 1,
+});

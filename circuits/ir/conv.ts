@@ -1,6 +1,8 @@
 /** The conv IR node: a windowed multiply-accumulate against constant weights (free in R1CS). */
-import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
 import type { ConvNode, QTensor } from './types.ts';
+import { bigintCodec, bigintsCodec, type IrKind } from './kind.ts';
+import { windowsCodec } from './maxpool.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -69,10 +71,20 @@ function fitsInDoubles(node: ConvNode, input: QTensor): boolean {
   return true;
 }
 
-/** The reference semantics, in one loop nest for bigints and doubles alike. */
-function convolve<T extends number | bigint>(node: ConvNode, x: readonly T[], w: readonly T[], bias: readonly T[], zeroIn: T, factor: readonly T[] | undefined): T[] {
-  const { batch, channels, outChannels, group } = node;
-  const { positions, kernelSize, inputSize, index } = node.windows;
+/** A grouped convolution's shape over its window table. */
+export type ConvLayout = Pick<ConvNode, 'batch' | 'channels' | 'outChannels' | 'group' | 'windows'>;
+
+/** Calls `tap(weight index, input index)` for each tap of one output that lies inside the input. */
+export type Taps = (tap: (weight: number, at: number) => void) => void;
+
+/**
+ * The window loop, written once: for each output, row-major [batch][outChannels][positions],
+ * `sum(m, p, taps)` with m the output channel, p the position and taps its taps inside the input
+ * (the channels of m's group, then the kernel offsets).
+ */
+export function convolutionSums<T>(s: ConvLayout, sum: (m: number, p: number, taps: Taps) => T): T[] {
+  const { batch, channels, outChannels, group } = s;
+  const { positions, kernelSize, inputSize, index } = s.windows;
   const perGroupIn = channels / group;
   const perGroupOut = outChannels / group;
   const per = perGroupIn * kernelSize;
@@ -81,16 +93,15 @@ function convolve<T extends number | bigint>(node: ConvNode, x: readonly T[], w:
     for (let m = 0; m < outChannels; m++) {
       const firstChannel = Math.floor(m / perGroupOut) * perGroupIn;
       for (let p = 0; p < positions; p++) {
-        let acc = bias[m]!;
-        for (let c = 0; c < perGroupIn; c++) {
-          const plane = (n * channels + firstChannel + c) * inputSize;
-          for (let k = 0; k < kernelSize; k++) {
-            const at = index[p * kernelSize + k]!;
-            // JS arithmetic is the same for both kinds; the casts only hide T from the type checker.
-            if (at >= 0) acc = ((acc as number) + (w[m * per + c * kernelSize + k] as number) * ((x[plane + at] as number) - (zeroIn as number))) as T;
+        out[(n * outChannels + m) * positions + p] = sum(m, p, (tap) => {
+          for (let c = 0; c < perGroupIn; c++) {
+            const plane = (n * channels + firstChannel + c) * inputSize;
+            for (let k = 0; k < kernelSize; k++) {
+              const at = index[p * kernelSize + k]!;
+              if (at >= 0) tap(m * per + c * kernelSize + k, plane + at);
+            }
           }
-        }
-        out[(n * outChannels + m) * positions + p] = factor ? (((acc as number) * (factor[p] as number)) as T) : acc;
+        });
       }
     }
   }
@@ -98,11 +109,21 @@ function convolve<T extends number | bigint>(node: ConvNode, x: readonly T[], w:
 }
 
 export function evaluateConv(node: ConvNode, x: readonly bigint[], input: QTensor): bigint[] {
+  const factor = node.positionFactor;
   if (fitsInDoubles(node, input)) {
-    const out = convolve(node, x.map(Number), node.weights.map(Number), node.bias.map(Number), Number(node.zeroIn), node.positionFactor?.map(Number));
-    return out.map((v) => BigInt(v));
+    const [xs, w, bias, zeroIn] = [x.map(Number), node.weights.map(Number), node.bias.map(Number), Number(node.zeroIn)];
+    const f = factor?.map(Number);
+    return convolutionSums(node, (m, p, taps) => {
+      let acc = bias[m]!;
+      taps((k, at) => (acc += w[k]! * (xs[at]! - zeroIn)));
+      return BigInt(f ? acc * f[p]! : acc);
+    });
   }
-  return convolve(node, x, node.weights, node.bias, node.zeroIn, node.positionFactor);
+  return convolutionSums(node, (m, p, taps) => {
+    let acc = node.bias[m]!;
+    taps((k, at) => (acc += node.weights[k]! * (x[at]! - node.zeroIn)));
+    return factor ? acc * factor[p]! : acc;
+  });
 }
 
 /** A constant matrix as Circom array rows of `width`. */
@@ -207,53 +228,26 @@ export function emitCommittedConv(node: ConvNode, inputName: string, outputName:
   return { functions, body };
 }
 
-/**
- * loopNest for the lowerings: per output (row-major), `sum(m, taps)` times the position factor,
- * where taps(f) calls f(weight index, input index) for each of the output's taps inside the input.
- */
-function lowerSums(node: ConvNode, sum: (m: number, taps: (f: (weight: number, at: number) => void) => void) => Lc): Lc[] {
-  const { batch, channels, outChannels, group } = node;
-  const { positions, kernelSize, inputSize, index } = node.windows;
-  const perGroupIn = channels / group;
-  const per = perGroupIn * kernelSize;
-  const out: Lc[] = [];
-  for (let n = 0; n < batch; n++) {
-    for (let m = 0; m < outChannels; m++) {
-      const first = Math.floor(m / (outChannels / group)) * perGroupIn;
-      for (let p = 0; p < positions; p++) {
-        const acc = sum(m, (f) => {
-          for (let c = 0; c < perGroupIn; c++) {
-            const plane = (n * channels + first + c) * inputSize;
-            for (let k = 0; k < kernelSize; k++) {
-              const at = index[p * kernelSize + k]!;
-              if (at >= 0) f(m * per + c * kernelSize + k, plane + at);
-            }
-          }
-        });
-        out.push(node.positionFactor ? combine([acc, node.positionFactor[p]!]) : acc);
-      }
-    }
-  }
-  return out;
-}
+/** An output's sum times its position's factor (AveragePool). */
+const scaled = (node: ConvNode, p: number, acc: Lc): Lc => (node.positionFactor ? combine([acc, node.positionFactor[p]!]) : acc);
 
-/** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
+/** The fast path (circuits/lowering/): each output as a linear combination of the input's, as circom's var expressions. */
 export function lowerConv(node: ConvNode, x: readonly Lc[]): Lc[] {
   if (node.committed) throw new Error(`internal: node "${node.node}" has committed weights: lowerCommittedConv builds it`);
-  return lowerSums(node, (m, taps) => {
+  return convolutionSums(node, (m, p, taps) => {
     const acc = constant(node.bias[m]!);
     let shift = 0n;
     taps((w, at) => {
       addTo(acc, x[at]!, node.weights[w]!);
       shift += node.weights[w]!;
     });
-    return addTo(acc, constant(-node.zeroIn * shift));
+    return scaled(node, p, addTo(acc, constant(-node.zeroIn * shift)));
   });
 }
 
 /**
  * The fast path's emitCommittedConv: `committed` holds the weights and bias as linear
- * combinations of main's private bits (circuits/system/commitments.ts); each product
+ * combinations of main's private bits (circuits/lowering/hashes.ts); each product
  * weight · (input − zeroIn) is an intermediate signal `<outputName>_mac[j]` of `parent`
  * (main), one constraint, j counting the taps inside the input. `xValues` are the input's integers.
  */
@@ -268,7 +262,7 @@ export function lowerCommittedConv(
 ): Lc[] {
   const macs = b.declare(parent, 'intermediate', `${outputName}_mac`, [convMacs(node)]);
   let j = 0;
-  return lowerSums(node, (m, taps) => {
+  return convolutionSums(node, (m, p, taps) => {
     const acc = combine([committed.bias[m]!, 1n]);
     taps((w, at) => {
       const mac = macs[j++]!;
@@ -276,6 +270,28 @@ export function lowerCommittedConv(
       b.constrain(committed.weights[w]!, combine([x[at]!, 1n], [constant(-node.zeroIn), 1n]), signalLc(mac));
       addTo(acc, signalLc(mac));
     });
-    return acc;
+    return scaled(node, p, acc);
   });
 }
+
+export const conv: IrKind<ConvNode> = {
+  named: true,
+  includes: [],
+  interval: (node, tensors) => convInterval(node, tensors.get(node.input)!),
+  evaluate: (node, values, tensors) => evaluateConv(node, values.get(node.input)!, tensors.get(node.input)!),
+  cost: (node) => (node.committed ? convMacs(node) : 0),
+  emit: (node, { names, id, committed }) =>
+    node.committed ? emitCommittedConv(node, names.get(node.input)!, id, committed.get(node.output)!) : emitConv(node, names.get(node.input)!, id),
+  lower: (node, { b, lcs, values, id, committed }) =>
+    node.committed ? lowerCommittedConv(b, b.main, node, lcs.get(node.input)!, values.get(node.input)!, id, committed.get(node.output)!) : lowerConv(node, lcs.get(node.input)!),
+  root: () => undefined,
+  constant: (node, i) => {
+    if (node.committed) return false;
+    // An output whose window lies wholly in the padding is its bias alone.
+    const { positions, kernelSize, index } = node.windows;
+    const p = i % positions;
+    for (let k = 0; k < kernelSize; k++) if (index[p * kernelSize + k]! >= 0) return false;
+    return true;
+  },
+  json: { windows: windowsCodec, weights: bigintsCodec, bias: bigintsCodec, zeroIn: bigintCodec, positionFactor: bigintsCodec },
+};

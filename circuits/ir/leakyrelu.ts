@@ -2,12 +2,12 @@
  * The leakyrelu IR node, on the LeakyRelu gadget: the gadget's accumulator is (in − zeroIn),
  * a linear expression, as for the requantize node.
  */
-import { leakyReluBoundBits, leakyReluComponent, leakyReluCost, leakyReluRef, type LeakyReluParams } from '../gadgets.ts';
+import { leakyReluBoundBits, leakyReluComponent, leakyReluCost, leakyReluRef, type LeakyReluParams, leakyReluTwin } from '../gadgets/leakyrelu.ts';
 import { sizeOf } from '../tensor.ts';
-import type { CircuitBuilder, Component, Lc } from '../system/builder.ts';
-import { leakyReluTwin } from '../templates/leakyrelu.ts';
+import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
 import { emitPerElement, lowerPerElement } from './per-element.ts';
 import type { LeakyReluNode, QTensor } from './types.ts';
+import { bigintCodec, bodyOnly, gadgetKind } from './kind.ts';
 
 /** The gadget parameters for this node given its input's interval (A and B are derived, never stored). */
 export function leakyReluParams(node: LeakyReluNode, input: QTensor): LeakyReluParams {
@@ -36,8 +36,19 @@ export function emitLeakyRelu(node: LeakyReluNode, input: QTensor, inputName: st
   return emitPerElement(leakyReluComponent(leakyReluParams(node, input)), sizeOf(input.shape), inputName, outputName, node.zeroIn);
 }
 
-/** The fast path (circuits/system/): emitLeakyRelu's gadgets as R1CS twins, fed in − zeroIn; returns their outputs. */
+/** The fast path (circuits/lowering/): emitLeakyRelu's gadgets as R1CS twins, fed in − zeroIn; returns their outputs. */
 export function lowerLeakyRelu(b: CircuitBuilder, parent: Component, node: LeakyReluNode, input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
   const params = leakyReluParams(node, input);
   return lowerPerElement(b, x, node.zeroIn, (i) => leakyReluTwin(b, b.component(parent, `${outputName}_gadget`, [i]), params, values[i]! - node.zeroIn));
 }
+
+export const leakyrelu = gadgetKind<LeakyReluNode>({
+  includes: ['requantize.circom'],
+  json: { zeroIn: bigintCodec, multiplierPos: bigintCodec, multiplierNeg: bigintCodec, zeroOut: bigintCodec, lo: bigintCodec, hi: bigintCodec },
+  offset: (node) => node.zeroIn,
+  interval: leakyReluInterval,
+  evaluate: evaluateLeakyRelu,
+  gadgetCost: leakyReluNodeCost,
+  emit: (node, input, inputName, id) => bodyOnly(emitLeakyRelu(node, input, inputName, id)),
+  lower: lowerLeakyRelu,
+});

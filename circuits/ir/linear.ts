@@ -1,6 +1,7 @@
 /** The linear IR node: a matrix product against constant integer weights (free in R1CS). */
-import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
+import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
 import type { LinearNode, QTensor } from './types.ts';
+import { bigintsCodec, bodyOnly, type IrKind } from './kind.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -179,7 +180,7 @@ function lowerSums(node: LinearNode, bias: (at: number) => Lc, tap: (acc: Lc, we
   return out;
 }
 
-/** The fast path (circuits/system/): each output as a linear combination of the input's, as circom's var expressions. */
+/** The fast path (circuits/lowering/): each output as a linear combination of the input's, as circom's var expressions. */
 export function lowerLinear(node: LinearNode, x: readonly Lc[]): Lc[] {
   if (node.committed) throw new Error(`internal: node "${node.node}" has committed weights: lowerCommittedLinear builds it`);
   return lowerSums(
@@ -191,7 +192,7 @@ export function lowerLinear(node: LinearNode, x: readonly Lc[]): Lc[] {
 
 /**
  * The fast path's emitCommittedLinear: `committed` holds the weights and bias as linear
- * combinations of main's private bits (circuits/system/commitments.ts); each product
+ * combinations of main's private bits (circuits/lowering/hashes.ts); each product
  * weight · input is an intermediate signal `<outputName>_mac[…]` of `parent` (main), one
  * constraint. `xValues` are the input's integers.
  */
@@ -217,3 +218,27 @@ export function lowerCommittedLinear(
     },
   );
 }
+
+export const linear: IrKind<LinearNode> = {
+  named: true,
+  includes: [],
+  interval: (node, tensors) => linearInterval(node, tensors.get(node.input)!),
+  evaluate: (node, values, tensors) => evaluateLinear(node, values.get(node.input)!, tensors.get(node.input)!, tensors.get(node.output)!),
+  cost: (node) => (node.committed ? linearMacs(node) : 0),
+  emit: (node, { names, id, committed }) =>
+    node.committed ? bodyOnly(emitCommittedLinear(node, names.get(node.input)!, id, committed.get(node.output)!)) : emitLinear(node, names.get(node.input)!, id),
+  lower: (node, { b, lcs, values, id, committed }) =>
+    node.committed ? lowerCommittedLinear(b, b.main, node, lcs.get(node.input)!, values.get(node.input)!, id, committed.get(node.output)!) : lowerLinear(node, lcs.get(node.input)!),
+  root: (node, i, roots) => {
+    // Committed weights are signals: every output is a sum of products.
+    if (node.committed) return undefined;
+    const b = Math.floor(i / (node.rows * node.cols));
+    const m = Math.floor(i / node.cols) % node.rows;
+    const row = (b * node.cols + (i % node.cols)) * node.inner;
+    const nonzero = [...Array(node.inner).keys()].filter((k) => node.weights[row + k] !== 0n);
+    if (nonzero.length !== 1 || node.weights[row + nonzero[0]!] !== 1n || node.bias[i] !== 0n) return undefined;
+    return roots.root(node.input, inputIndex(node, b, m, nonzero[0]!));
+  },
+  constant: () => false,
+  json: { weights: bigintsCodec, bias: bigintsCodec },
+};

@@ -1,10 +1,10 @@
 /** The lookup IR node, on the Lookup gadget: one per element, the table as a Circom function. */
-import { lookupComponent, lookupCost, lookupParams, lookupRef, type LookupParams } from '../gadgets.ts';
+import { lookupComponent, lookupCost, lookupParams, lookupRef, type LookupParams, lookupTwin } from '../gadgets/activation.ts';
 import { sizeOf } from '../tensor.ts';
-import type { CircuitBuilder, Component, Lc } from '../system/builder.ts';
-import { lookupTwin } from '../templates/activation.ts';
+import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
 import { emitPerElement, lowerPerElement } from './per-element.ts';
 import type { LookupNode, QTensor } from './types.ts';
+import { bigintCodec, bigintsCodec, gadgetKind } from './kind.ts';
 
 /** The gadget parameters, with the split of the fewest constraints (derived, never stored). */
 export function lookupNodeParams(node: LookupNode): LookupParams {
@@ -35,8 +35,19 @@ export function emitLookup(node: LookupNode, input: QTensor, inputName: string, 
   };
 }
 
-/** The fast path (circuits/system/): emitLookup's gadgets as R1CS twins; returns their outputs. */
+/** The fast path (circuits/lowering/): emitLookup's gadgets as R1CS twins; returns their outputs. */
 export function lowerLookup(b: CircuitBuilder, parent: Component, node: LookupNode, _input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
   const params = lookupNodeParams(node);
   return lowerPerElement(b, x, 0n, (i) => lookupTwin(b, b.component(parent, `${outputName}_gadget`, [i]), params, values[i]!));
 }
+
+export const lookup = gadgetKind<LookupNode>({
+  includes: ['activation.circom'],
+  json: { tableLo: bigintCodec, table: bigintsCodec },
+  offset: () => 0n,
+  interval: lookupInterval,
+  evaluate: (node, x) => evaluateLookup(node, x),
+  gadgetCost: lookupNodeCost,
+  emit: emitLookup,
+  lower: lowerLookup,
+});

@@ -1,5 +1,5 @@
 /** Circom and the fast path for elementwise gadgets (`in` → `out`): one component per element. */
-import { signalLc, type CircuitBuilder, type Lc } from '../system/builder.ts';
+import { signalLc, type CircuitBuilder, type Lc } from '../constraints/builder.ts';
 
 
 /**

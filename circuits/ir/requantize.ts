@@ -3,23 +3,13 @@
  * gadget's accumulator is (in − zeroIn), a linear expression, so the zero point costs nothing.
  * A per-channel node instantiates one gadget configuration per channel.
  */
-import {
-  bitLength,
-  requantizeBoundBits,
-  requantizeComponent,
-  requantizeCost,
-  requantizeRef,
-  requantizeReluComponent,
-  requantizeTiePossible,
-  requantizeUnclamped,
-  type RequantizeParams,
-  type RequantizeReluParams,
-} from '../gadgets.ts';
+import { requantizeBoundBits, requantizeComponent, requantizeCost, requantizeRef, requantizeReluComponent, requantizeTiePossible, requantizeUnclamped, type RequantizeParams, type RequantizeReluParams, requantizeReluTwin, requantizeTwin } from '../gadgets/requantize.ts';
+import { bitLength } from '../../core/field.ts';
 import { sizeOf } from '../tensor.ts';
-import type { CircuitBuilder, Component, Lc } from '../system/builder.ts';
-import { requantizeReluTwin, requantizeTwin } from '../templates/requantize.ts';
+import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
 import { emitPerElement, lowerPerElement } from './per-element.ts';
 import type { QTensor, RequantizeChannel, RequantizeNode } from './types.ts';
+import { arrayCodec, bigintCodec, bodyOnly, gadgetKind, objectCodec } from './kind.ts';
 
 /** The node's channels: its per-channel parameters, or its uniform ones as a single channel. */
 function channelsOf(node: RequantizeNode): { inner: number; params: RequantizeChannel[] } {
@@ -115,7 +105,7 @@ export function emitRequantize(node: RequantizeNode, input: QTensor, inputName: 
 }
 
 /**
- * The fast path (circuits/system/): the gadgets emitRequantize instantiates, as their R1CS
+ * The fast path (circuits/lowering/): the gadgets emitRequantize instantiates, as their R1CS
  * twins, under the same component names; `x` and `values` are the input's combinations and
  * integers. Returns the outputs (the gadgets' `out` signals).
  */
@@ -134,3 +124,23 @@ export function lowerRequantize(b: CircuitBuilder, parent: Component, node: Requ
     return relu ? requantizeReluTwin(b, comp, relu, acc) : requantizeTwin(b, comp, p, acc);
   });
 }
+
+const channelCodec = objectCodec<RequantizeChannel>({ multiplier: bigintCodec, zeroOut: bigintCodec, lo: bigintCodec, hi: bigintCodec });
+
+export const requantize = gadgetKind<RequantizeNode>({
+  includes: ['requantize.circom'],
+  json: {
+    zeroIn: bigintCodec,
+    multiplier: bigintCodec,
+    zeroOut: bigintCodec,
+    lo: bigintCodec,
+    hi: bigintCodec,
+    channels: objectCodec<{ inner: number; params: RequantizeChannel[] }>({ params: arrayCodec(channelCodec) }),
+  },
+  offset: (node) => node.zeroIn,
+  interval: requantizeInterval,
+  evaluate: evaluateRequantize,
+  gadgetCost: requantizeNodeCost,
+  emit: (node, input, inputName, id) => bodyOnly(emitRequantize(node, input, inputName, id)),
+  lower: lowerRequantize,
+});

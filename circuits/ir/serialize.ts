@@ -3,8 +3,13 @@
  * run the reference evaluator from the artifact directory without the ONNX file.
  * Bigints are decimal strings; index maps plain arrays.
  */
-import { ArtifactError } from '../errors.ts';
-import type { IrModel, IrNode, QTensor, Windows } from './types.ts';
+import path from 'node:path';
+import { readArtifact, readManifest } from '../../core/artifacts.ts';
+import { ArtifactError } from '../../core/errors.ts';
+import type { Manifest } from '../../core/manifest.ts';
+import { objectCodec, type Codec, type JsonCodecs } from './kind.ts';
+import { IR_KINDS } from './kinds.ts';
+import type { IrModel, IrNode, QTensor } from './types.ts';
 
 export const IR_FILE = 'ir.json';
 const IR_FORMAT = 'zkinfer-ir/1';
@@ -19,112 +24,12 @@ function tensorFromJson(t: Json): QTensor {
   return { name: t.name, shape: t.shape, scale: t.scale, zeroPoint: t.zeroPoint, min: BigInt(t.min), max: BigInt(t.max) };
 }
 
-const big = (xs: readonly bigint[]): string[] => xs.map(String);
-const unbig = (xs: readonly string[]): bigint[] => xs.map((x) => BigInt(x));
-
-const windowsToJson = (w: Windows): Json => ({ ...w, index: Array.from(w.index) });
-const windowsFromJson = (w: Json): Windows => ({ ...w, index: Int32Array.from(w.index) });
-
-function nodeToJson(n: IrNode): Json {
-  switch (n.kind) {
-    case 'linear':
-      return { ...n, weights: big(n.weights), bias: big(n.bias) };
-    case 'affine':
-      return { ...n, terms: n.terms.map((t) => ({ input: t.input, coeff: t.coeff.toString(), index: Array.from(t.index) })), constant: big(n.constant) };
-    case 'requantize':
-      return {
-        ...n,
-        zeroIn: String(n.zeroIn),
-        multiplier: String(n.multiplier),
-        zeroOut: String(n.zeroOut),
-        lo: String(n.lo),
-        hi: String(n.hi),
-        channels: n.channels && {
-          inner: n.channels.inner,
-          params: n.channels.params.map((c) => ({ ...c, multiplier: String(c.multiplier), zeroOut: String(c.zeroOut), lo: String(c.lo), hi: String(c.hi) })),
-        },
-      };
-    case 'view':
-    case 'argmax':
-      return { ...n };
-    case 'conv':
-      return {
-        ...n,
-        windows: windowsToJson(n.windows),
-        weights: big(n.weights),
-        bias: big(n.bias),
-        zeroIn: String(n.zeroIn),
-        positionFactor: n.positionFactor && big(n.positionFactor),
-      };
-    case 'maxpool':
-      return { ...n, windows: windowsToJson(n.windows) };
-    case 'leakyrelu':
-      return {
-        ...n,
-        zeroIn: String(n.zeroIn),
-        multiplierPos: String(n.multiplierPos),
-        multiplierNeg: String(n.multiplierNeg),
-        zeroOut: String(n.zeroOut),
-        lo: String(n.lo),
-        hi: String(n.hi),
-      };
-    case 'lookup':
-      return { ...n, tableLo: String(n.tableLo), table: big(n.table) };
-    case 'softmax':
-      return { ...n, expTable: big(n.expTable), levels: String(n.levels), zeroOut: String(n.zeroOut) };
-  }
-}
+/** A node of kind `kind` in and out of JSON: the fields JSON cannot hold as they are through the kind's codecs. */
+const nodeCodec = (kind: IrNode['kind']): Codec<IrNode> => objectCodec(IR_KINDS[kind].json as JsonCodecs<IrNode>);
 
 function nodeFromJson(n: Json): IrNode {
-  switch (n.kind) {
-    case 'linear':
-      return { ...n, weights: unbig(n.weights), bias: unbig(n.bias) };
-    case 'affine':
-      return { ...n, terms: n.terms.map((t: Json) => ({ input: t.input, coeff: BigInt(t.coeff), index: Int32Array.from(t.index) })), constant: unbig(n.constant) };
-    case 'requantize':
-      return {
-        ...n,
-        zeroIn: BigInt(n.zeroIn),
-        multiplier: BigInt(n.multiplier),
-        zeroOut: BigInt(n.zeroOut),
-        lo: BigInt(n.lo),
-        hi: BigInt(n.hi),
-        channels: n.channels && {
-          inner: n.channels.inner,
-          params: n.channels.params.map((c: Json) => ({ ...c, multiplier: BigInt(c.multiplier), zeroOut: BigInt(c.zeroOut), lo: BigInt(c.lo), hi: BigInt(c.hi) })),
-        },
-      };
-    case 'view':
-    case 'argmax':
-      return { ...n };
-    case 'conv':
-      return {
-        ...n,
-        windows: windowsFromJson(n.windows),
-        weights: unbig(n.weights),
-        bias: unbig(n.bias),
-        zeroIn: BigInt(n.zeroIn),
-        positionFactor: n.positionFactor && unbig(n.positionFactor),
-      };
-    case 'maxpool':
-      return { ...n, windows: windowsFromJson(n.windows) };
-    case 'leakyrelu':
-      return {
-        ...n,
-        zeroIn: BigInt(n.zeroIn),
-        multiplierPos: BigInt(n.multiplierPos),
-        multiplierNeg: BigInt(n.multiplierNeg),
-        zeroOut: BigInt(n.zeroOut),
-        lo: BigInt(n.lo),
-        hi: BigInt(n.hi),
-      };
-    case 'lookup':
-      return { ...n, tableLo: BigInt(n.tableLo), table: unbig(n.table) };
-    case 'softmax':
-      return { ...n, expTable: unbig(n.expTable), levels: BigInt(n.levels), zeroOut: BigInt(n.zeroOut) };
-    default:
-      throw new ArtifactError(`${IR_FILE} holds a node of unknown kind "${n.kind}"`);
-  }
+  if (!Object.hasOwn(IR_KINDS, n.kind)) throw new ArtifactError(`${IR_FILE} holds a node of unknown kind "${n.kind}"`);
+  return nodeCodec(n.kind).fromJson(n);
 }
 
 export function irToJson(ir: IrModel): string {
@@ -139,7 +44,7 @@ export function irToJson(ir: IrModel): string {
     inputs: ir.inputs.map((t) => t.name),
     outputs: ir.outputs.map((t) => t.name),
     tensors: [...ir.tensors.values()].map(tensorToJson),
-    nodes: ir.nodes.map(nodeToJson),
+    nodes: ir.nodes.map((n) => nodeCodec(n.kind).toJson(n)),
   });
 }
 
@@ -159,4 +64,11 @@ export function irFromJson(text: string, source: string): IrModel {
     tensors,
     nodes: (j.nodes as Json[]).map(nodeFromJson),
   };
+}
+
+/** The compiled model of an artifact directory: its manifest and integer IR. */
+export async function loadCompiled(dir: string): Promise<{ manifest: Manifest; ir: IrModel }> {
+  const manifest = await readManifest(dir);
+  const irPath = path.join(dir, IR_FILE);
+  return { manifest, ir: irFromJson((await readArtifact(irPath, 'compile')).toString('utf8'), irPath) };
 }

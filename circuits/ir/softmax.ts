@@ -1,8 +1,8 @@
 /** The softmax IR node, on the Softmax gadget: one per group, the exp table as a Circom function. */
-import { bestTableSplit, softmaxComponent, softmaxCost, softmaxRef, type SoftmaxParams } from '../gadgets.ts';
-import { signalLc, type CircuitBuilder, type Component, type Lc } from '../system/builder.ts';
-import { softmaxTwin } from '../templates/activation.ts';
+import { bestTableSplit, softmaxComponent, softmaxCost, softmaxRef, type SoftmaxParams, softmaxTwin } from '../gadgets/activation.ts';
+import { signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
 import type { QTensor, SoftmaxNode } from './types.ts';
+import { bigintCodec, bigintsCodec, gadgetKind } from './kind.ts';
 
 /** The gadget parameters, with the exp table's split of the fewest constraints (derived, never stored). */
 export function softmaxParams(node: SoftmaxNode): SoftmaxParams {
@@ -67,7 +67,7 @@ export function emitSoftmax(node: SoftmaxNode, inputName: string, outputName: st
 }
 
 /**
- * The fast path (circuits/system/): emitSoftmax's gadgets as R1CS twins, one per group; returns
+ * The fast path (circuits/lowering/): emitSoftmax's gadgets as R1CS twins, one per group; returns
  * the outputs at their inputs' places. The input's interval does not change the gadget.
  */
 export function lowerSoftmax(b: CircuitBuilder, parent: Component, node: SoftmaxNode, _input: QTensor, x: readonly Lc[], values: readonly bigint[], outputName: string): Lc[] {
@@ -81,3 +81,14 @@ export function lowerSoftmax(b: CircuitBuilder, parent: Component, node: Softmax
   }
   return out;
 }
+
+export const softmax = gadgetKind<SoftmaxNode>({
+  includes: ['activation.circom'],
+  json: { expTable: bigintsCodec, levels: bigintCodec, zeroOut: bigintCodec },
+  offset: () => 0n,
+  interval: (node) => softmaxInterval(node),
+  evaluate: (node, x) => evaluateSoftmax(node, x),
+  gadgetCost: (node) => softmaxNodeCost(node),
+  emit: (node, _input, inputName, id) => emitSoftmax(node, inputName, id),
+  lower: lowerSoftmax,
+});

@@ -232,7 +232,7 @@ export interface LookupNode extends NodeBase {
 /**
  * Softmax of each group of n values (the input viewed as [outer, n, inner]): with m the group's
  * maximum, e = expTable[m − in], out = round(levels·e / Σ e) + zeroOut through one reciprocal
- * per group (circuits/gadgets.ts softmaxRef): the Softmax gadget per group, n ≥ 2.
+ * per group (circuits/gadgets/activation.ts softmaxRef): the Softmax gadget per group, n ≥ 2.
  */
 export interface SoftmaxNode extends NodeBase {
   kind: 'softmax';
@@ -252,6 +252,18 @@ export interface SoftmaxNode extends NodeBase {
 
 export type IrNode = LinearNode | AffineNode | RequantizeNode | ViewNode | ArgMaxNode | ConvNode | MaxPoolNode | LeakyReluNode | LookupNode | SoftmaxNode;
 
+/** The kinds that carry weights, which `--weights hashed` can commit. */
+export type WeightedNode = LinearNode | ConvNode;
+
+export function isWeighted(n: IrNode): n is WeightedNode {
+  return n.kind === 'linear' || n.kind === 'conv';
+}
+
+/** A weighted node whose weights and bias are under the model commitment. */
+export function isCommitted(n: IrNode): n is WeightedNode & { committed: true } {
+  return isWeighted(n) && n.committed === true;
+}
+
 export interface IrModel {
   bits: number;
   multiplierBits: number;
@@ -265,7 +277,7 @@ export interface IrModel {
   inputRangeCheck: boolean;
   /** Whether the inputs are public signals (`--input public`); private inputs are always range-checked. */
   publicInputs: boolean;
-  /** Whether the circuit computes the content hash from the inputs (`--input hashed`, circuits/commitments.ts). */
+  /** Whether the circuit computes the content hash from the inputs (`--input hashed`, circuits/hashes.ts). */
   hashedInputs?: boolean;
   /** Whether the circuit exposes a Poseidon hash of the outputs in place of the outputs (`--output hashed`). */
   hashedOutputs?: boolean;

@@ -5,7 +5,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
-import { OnnxFormatError, UnsupportedError } from '../errors.ts';
+import { OnnxFormatError, UnsupportedError } from '../../core/errors.ts';
 import type { AttributeValue, ConstTensor, Graph, GraphNode, ValueInfo } from '../graph.ts';
 
 // onnx-proto is CommonJS: its namespace is the default export under Node's ESM loader.

@@ -4,7 +4,7 @@
  * n·(B + 4) − 1 constraints for n values of B bits. The output holds plain integer
  * indices: scale 1, zero point 0.
  */
-import { ShapeError, UnsupportedError } from '../errors.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { sizeOf } from '../tensor.ts';
 import { intAttr, type OpSpec } from './types.ts';

@@ -6,7 +6,7 @@
  * window counts, so every output sits at one scale s_X / L. A sum of constants times
  * signals costs no constraint; the next op requantizes when it needs to.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import type { ConvNode } from '../ir/types.ts';
 import type { FloatTensor } from '../tensor.ts';

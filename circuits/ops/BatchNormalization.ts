@@ -11,7 +11,7 @@
  * circuits/ops/elementwise.ts), or an affine node when f is the same for every channel:
  * no constraint either way.
  */
-import { ShapeError, UnsupportedError } from '../errors.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { sizeOf, type FloatTensor } from '../tensor.ts';
 import { lowerScaleShift } from './elementwise.ts';

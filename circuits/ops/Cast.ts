@@ -5,7 +5,7 @@
  * float (its values are the integers) or to an integer type holding its whole proven
  * interval. Casts that round, truncate or wrap are refused.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode } from '../graph.ts';
 import { INTEGER_RANGES, isIntegerType } from '../ir/types.ts';
 import { dataTypeName } from '../onnx/load.ts';

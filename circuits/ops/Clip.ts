@@ -11,14 +11,14 @@
  * - otherwise (an accumulator) requantized to an activation with the output's calibrated
  *   range, plus one linear constraint per element when the input is an expression or has a
  *   zero point to subtract.
- * Cost per element (circuits/gadgets.ts requantizeCost): s + B + 3 + c + r, where B is the
+ * Cost per element (circuits/gadgets/requantize.ts requantizeCost): s + B + 3 + c + r, where B is the
  * window from the input interval, c = 0 when hi − lo + 1 is a power of two (the whole int8
  * range: s + B + 5 as for Relu) and at most bits(hi − lo) − 1 otherwise, r ≤ 2; e.g. 19 for
  * min = 0 on an int8 activation with zero point 15 (s = 0, B = 8, hi − lo = 112: c = 6, r = 2).
  * Bounds that cannot clamp anything (min ≤ the input's least real value, max ≥ its greatest:
  * both absent, say) leave a view: free.
  */
-import { OnnxFormatError, ShapeError, UnsupportedError } from '../errors.ts';
+import { OnnxFormatError, ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import type { QTensor } from '../ir/types.ts';
 import type { FloatTensor } from '../tensor.ts';

@@ -17,7 +17,7 @@
  *   pieces' intervals, wider than their union by up to the number of tensors (a
  *   requantization after it pays in bits).
  */
-import { ShapeError } from '../errors.ts';
+import { ShapeError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { sizeOf } from '../tensor.ts';
 import { FILL, indexMap, invalid, lowerIndexMap, resolveAxis, zeroFilled, type IndexMap } from './index-map.ts';

@@ -1,5 +1,5 @@
 /** Constant: its value becomes a compile-time constant (folded before lowering, never in the circuit). */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type ConstTensor } from '../graph.ts';
 import type { OpSpec } from './types.ts';
 

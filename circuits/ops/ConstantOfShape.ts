@@ -1,5 +1,5 @@
 /** ConstantOfShape: a constant of a constant shape, folded at compile time (exporters use it for zero points). */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type ConstTensor } from '../graph.ts';
 import type { OpSpec } from './types.ts';
 

@@ -6,8 +6,9 @@
  * conv IR node, a multiply-accumulate against constants that costs no constraint. Output: an
  * accumulator at scale s_X · s_W, zero point 0.
  */
-import { ShapeError, UnsupportedError } from '../errors.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
+import { convolutionSums } from '../ir/conv.ts';
 import type { ConvNode } from '../ir/types.ts';
 import type { FloatTensor } from '../tensor.ts';
 import { quantizeWeights } from './matmul-lowering.ts';
@@ -47,28 +48,13 @@ export function convShape(node: GraphNode, x: readonly number[], w: readonly num
 
 /** out[n][m][p] = bias[m] + Σ w·x over the real window elements, in floats (calibration, folding). */
 export function convolveFloat(s: ConvShape, x: Float64Array, w: Float64Array, bias: Float64Array | undefined): Float64Array {
-  const { positions, kernelSize, inputSize, index } = s.windows;
-  const perIn = s.channels / s.group;
-  const perOut = s.outChannels / s.group;
-  const out = new Float64Array(s.batch * s.outChannels * positions);
-  for (let n = 0; n < s.batch; n++) {
-    for (let m = 0; m < s.outChannels; m++) {
-      const first = Math.floor(m / perOut) * perIn;
-      for (let p = 0; p < positions; p++) {
-        let acc = bias ? bias[m]! : 0;
-        for (let c = 0; c < perIn; c++) {
-          const plane = (n * s.channels + first + c) * inputSize;
-          const weights = (m * perIn + c) * kernelSize;
-          for (let k = 0; k < kernelSize; k++) {
-            const at = index[p * kernelSize + k]!;
-            if (at >= 0) acc += w[weights + k]! * x[plane + at]!;
-          }
-        }
-        out[(n * s.outChannels + m) * positions + p] = acc;
-      }
-    }
-  }
-  return out;
+  return Float64Array.from(
+    convolutionSums(s, (m, _p, taps) => {
+      let acc = bias ? bias[m]! : 0;
+      taps((k, at) => (acc += w[k]! * x[at]!));
+      return acc;
+    }),
+  );
 }
 
 export function checkBiasShape(node: GraphNode, shape: readonly number[], outChannels: number): void {

@@ -5,7 +5,7 @@
  * normalize keeps the model's integers, scales and zero points (dequantizedConstant) for the
  * product lowerings.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type ConstTensor, type GraphNode } from '../graph.ts';
 import { isIntegerType } from '../ir/types.ts';
 import { mapPerAxis, quantAxis, quantParams, type QuantParams } from './qlinear.ts';

@@ -4,7 +4,7 @@
  * different values (each factor within 2^−(multiplierBits+1) relatively; see Mul.ts): never
  * a constraint. A computed divisor (1/x is not linear) and a divisor holding 0 are errors.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type ConstTensor, type GraphNode } from '../graph.ts';
 import { binaryFloat, broadcastOutputShape, lowerProduct } from './elementwise.ts';
 import type { OpSpec, ShapeContext } from './types.ts';

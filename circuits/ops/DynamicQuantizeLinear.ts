@@ -3,7 +3,7 @@
  * where its input is a constant (folded at compile time); on computed data the scale would be
  * decided at run time, which a circuit fixed in advance cannot do, so it is refused.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode } from '../graph.ts';
 import { roundHalfEven, saturate } from './qlinear.ts';
 import type { OpSpec } from './types.ts';

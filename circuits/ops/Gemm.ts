@@ -4,7 +4,7 @@
  * so the product costs no constraint (QDQ weights with alpha = 1: the model's own integers,
  * circuits/ops/qdq-weights.ts). Output: an accumulator at scale s_A · s_B.
  */
-import { ShapeError, UnsupportedError } from '../errors.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { broadcastIndex, broadcastShapes, matmul2d, transpose2d, transposeValues, type FloatTensor } from '../tensor.ts';
 import { emitIntegerProduct, lowerConstantProduct } from './matmul-lowering.ts';

@@ -11,13 +11,14 @@
  * - On an activation the integer function is a table (the Lookup gadget, at most 35
  *   constraints for 8 bits) when that costs less than the gadget below (always for 8 bits).
  * - Otherwise the LeakyRelu gadget per element: A + 1 sign bits + 1 sum + 1 selected product
- *   + Requantize(1, s, z_out, qmin, qmax, B) (circuits/gadgets.ts leakyReluCost), plus one
+ *   + Requantize(1, s, z_out, qmin, qmax, B) (circuits/gadgets/leakyrelu.ts leakyReluCost), plus one
  *   linear constraint when the input is an expression or has a zero point.
  * alpha = 1 is the identity: a view where the scale is kept, else one Requantize.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
-import { leakyReluBoundBits, leakyReluCost, leakyReluValue, lookupCost, lookupParams } from '../gadgets.ts';
+import { leakyReluBoundBits, leakyReluCost, leakyReluValue } from '../gadgets/leakyrelu.ts';
+import { lookupCost, lookupParams } from '../gadgets/activation.ts';
 import { fixedPointMultiplier } from './requantize-lowering.ts';
 import { emitTable, isActivation, tableOver } from './table-lowering.ts';
 import { floatAttr, type OpSpec } from './types.ts';

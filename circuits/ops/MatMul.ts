@@ -3,7 +3,7 @@
  * or vector; A may carry leading batch dimensions, which become rows.
  * Output: an accumulator at scale s_A · s_B, no constraint.
  */
-import { ShapeError, UnsupportedError } from '../errors.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { matmul2d, sizeOf } from '../tensor.ts';
 import { emitIntegerProduct, lowerConstantProduct } from './matmul-lowering.ts';

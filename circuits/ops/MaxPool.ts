@@ -5,7 +5,7 @@
  * costs one ArgMax gadget over its real elements: n·(B + 4) − 1 constraints for n ≥ 3
  * elements of B bits (2·B + 6 for n = 2, none for n = 1). The Indices output is not supported.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import type { MaxPoolNode } from '../ir/types.ts';
 import type { FloatTensor } from '../tensor.ts';

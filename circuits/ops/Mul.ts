@@ -9,7 +9,7 @@
  *   (factors below 2^−multiplierBits of the largest: within 2^−(2·multiplierBits+1) of it).
  * A product of two computed tensors is not linear: UnsupportedError.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type ConstTensor, type GraphNode } from '../graph.ts';
 import { binaryFloat, broadcastOutputShape, lowerProduct } from './elementwise.ts';
 import type { OpSpec, ShapeContext } from './types.ts';

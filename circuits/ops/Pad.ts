@@ -12,7 +12,7 @@
  *   (Wired into a gadget, circom's optimizer substitutes a constant and drops that constraint,
  *   which the cost model, circuits/ir/index.ts, still counts: the prediction is high there.)
  */
-import { OnnxFormatError, UnsupportedError } from '../errors.ts';
+import { OnnxFormatError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { attributeInts, constantInts, indexMap, indexMapOp, invalid, resolveAxes, type IndexMap } from './index-map.ts';
 import { floatAttr, type ShapeContext } from './types.ts';

@@ -4,7 +4,7 @@
  * (A − A_zp)·M_A·2^(s−a) + (B − B_zp)·M_B·2^(s−b), s = max(a, b), is an affine node (no
  * constraint) and one Requantize gadget per element divides it by 2^s, ties to even, exactly.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { broadcastIndex, broadcastShapes, type FloatTensor } from '../tensor.ts';
 import { emitQuantize, quantParams, requirePerTensor, roundHalfEven, roundToType, saturate, type QuantParams } from './qlinear.ts';

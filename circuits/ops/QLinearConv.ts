@@ -6,7 +6,7 @@
  * and requantizes with m_c = fl(fl(x_scale · w_scale[c]) / y_scale): one Requantize gadget per
  * output element, per-channel multipliers for per-channel weights (circuits/ops/qlinear.ts).
  */
-import { ShapeError, UnsupportedError } from '../errors.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import type { QTensor, TensorParams } from '../ir/types.ts';
 import type { FloatTensor } from '../tensor.ts';

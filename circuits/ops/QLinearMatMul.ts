@@ -7,7 +7,7 @@
  * accumulator; QLinearMatMul requantizes it with m = fl(fl(a_scale · b_scale) / y_scale): one
  * Requantize gadget per output element (circuits/ops/qlinear.ts).
  */
-import { ShapeError, UnsupportedError } from '../errors.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { sizeOf, type FloatTensor } from '../tensor.ts';
 import { emitIntegerProduct } from './matmul-lowering.ts';

@@ -10,7 +10,7 @@
  *   multipliers where either side is per axis. A Relu right before it (only read by it) is
  *   fused into the clamp (normalize marks the node).
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode, type ValueInfo } from '../graph.ts';
 import { INTEGER_RANGES, type QTensor } from '../ir/types.ts';
 import { emitQuantize, mapPerAxis, quantAxis, quantizeLinearValue, quantParams, type QuantParams } from './qlinear.ts';

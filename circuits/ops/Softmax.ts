@@ -10,7 +10,7 @@
  *   invariant under softmax), so the ArgMax costs what it costs on the logits;
  * - a group of one element: probability 1, a constant;
  * - otherwise the input as an activation (requantized over its calibrated range when it is an
- *   accumulator) and one Softmax gadget per group (circuits/gadgets.ts softmaxCost: for 10
+ *   accumulator) and one Softmax gadget per group (circuits/gadgets/activation.ts softmaxCost: for 10
  *   classes of 8 bits 55 to 68 constraints per probability): the exp of d = max − x from a table
  *   with F = bits + ⌈log2 n⌉ + 2 fractional bits, one reciprocal of the sum with G = F + 3 bits,
  *   each probability rounded from its product. The layer report says what it costs.
@@ -18,7 +18,7 @@
  * moves each probability by at most ε/2: half a level and 2^(F−G−1) = 1/16 level of the
  * reciprocal's rounding, over 2^bits − 1, plus (n + 1)/2^(F+1) from the rounded exps.
  */
-import { ShapeError } from '../errors.ts';
+import { ShapeError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { sizeOf } from '../tensor.ts';
 import { ArgMax } from './ArgMax.ts';

@@ -3,7 +3,7 @@
  * optional constant input since; negative from the end) or, without axes, all of them.
  * A view of the same integers: no constraint.
  */
-import { ShapeError } from '../errors.ts';
+import { ShapeError } from '../../core/errors.ts';
 import { describeNode } from '../graph.ts';
 import { givenAxes, resolveAxes } from './index-map.ts';
 import { viewOp } from './views.ts';

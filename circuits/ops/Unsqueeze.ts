@@ -3,7 +3,7 @@
  * input since; negative from the end of the output) say. A view of the same integers: no
  * constraint.
  */
-import { OnnxFormatError } from '../errors.ts';
+import { OnnxFormatError } from '../../core/errors.ts';
 import { describeNode } from '../graph.ts';
 import { givenAxes, resolveAxes } from './index-map.ts';
 import { viewOp } from './views.ts';

@@ -16,7 +16,7 @@
  *   of its value relatively, and the rest within 2^−(2·multiplierBits+1) of the largest.
  * An added constant is rounded to the output's grid (half an output LSB).
  */
-import { ShapeError } from '../errors.ts';
+import { ShapeError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import type { AffineTerm, ConvNode } from '../ir/types.ts';
 import { broadcastBinary, broadcastIndex, broadcastShapes, sizeOf, type FloatTensor } from '../tensor.ts';

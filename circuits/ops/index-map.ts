@@ -16,7 +16,7 @@
  *   unit weight and the map as its window table (FILL is the table's padding): the sparse
  *   pieces a Concat of several tensors adds up.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import type { QTensor } from '../ir/types.ts';
 import { sizeOf, stridesOf, type FloatTensor } from '../tensor.ts';

@@ -9,10 +9,10 @@
  * ONNX reference computes it), and then y = saturate(roundHalfEven(acc · m) + z_out) with the
  * product exact (m is a dyadic M/2^s).
  */
-import { OnnxFormatError, UnsupportedError } from '../errors.ts';
+import { OnnxFormatError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { INTEGER_RANGES, isIntegerType, type IntegerType, type PerAxis, type QTensor, type RequantizeChannel, type RequantizeNode } from '../ir/types.ts';
-import { roundHalfEven } from '../input.ts';
+import { roundHalfEven } from '../../core/input.ts';
 import type { FloatTensor } from '../tensor.ts';
 
 export { roundHalfEven };

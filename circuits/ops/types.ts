@@ -4,7 +4,7 @@
  * folding) and its lowering to integer IR (whose nodes carry the integer
  * semantics and the constraint cost).
  */
-import { OnnxFormatError } from '../errors.ts';
+import { OnnxFormatError } from '../../core/errors.ts';
 import { describeNode, type AttributeValue, type ConstTensor, type GraphNode } from '../graph.ts';
 import type { IrNode, QTensor, TensorParams } from '../ir/types.ts';
 import type { FloatTensor } from '../tensor.ts';

@@ -2,7 +2,7 @@
  * Ops that only rename or reshape: Identity, Flatten, Reshape. Each lowers to a
  * view of the same integers (same scale, zero point and interval): no constraint.
  */
-import { ShapeError, UnsupportedError } from '../errors.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { sizeOf } from '../tensor.ts';
 import { intAttr, type LowerContext, type OpSpec, type ShapeContext } from './types.ts';

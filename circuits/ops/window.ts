@@ -6,7 +6,7 @@
  * The table is the whole geometry: the float semantics, the integer evaluator and the
  * Circom emitter all read it, so they cannot disagree about a border.
  */
-import { UnsupportedError } from '../errors.ts';
+import { UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';
 import { sizeOf } from '../tensor.ts';
 import type { OpSpec } from './types.ts';

@@ -6,7 +6,7 @@
  * Reading back accepts exactly that layout (a chain of those ops with the attributes our
  * networks use), so the float accuracy of a file on disk is measured on what it holds.
  */
-import { writeOnnxModel, type NodeSpec, type TensorSpec } from '../../circuits/onnx/writer.ts';
+import { writeOnnxModel, type NodeSpec, type TensorSpec } from '../onnx-writer.ts';
 import { loadOnnx } from '../../circuits/onnx/load.ts';
 import { describeNode, type AttributeValue, type ConstTensor, type GraphNode } from '../../circuits/graph.ts';
 import { POOL, buildCnn, type Cnn, type Layer, type LayerSpec } from './network.ts';

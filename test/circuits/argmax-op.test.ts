@@ -7,10 +7,11 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { NodeSpec, OnnxModelSpec } from '../../circuits/onnx/writer.ts';
-import { loadCompiled, predictWith } from '../../circuits/predict.ts';
+import type { NodeSpec, OnnxModelSpec } from '../../scripts/onnx-writer.ts';
+import { predictWith } from '../../circuits/predict.ts';
+import { loadCompiled } from '../../circuits/ir/serialize.ts';
 import { mulberry32 } from '../../circuits/random.ts';
-import { build } from '../../prover/build.ts';
+import { build } from '../../circuits/build.ts';
 import { computeWitness } from '../../prover/witness.ts';
 import { runOnnxruntime } from '../support/onnxruntime.ts';
 import { nest, TempDirs, uniform, writeModel } from './harness.ts';

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../../circuits/compile.ts';
-import { ShapeError, UnsupportedError, ZkInferError } from '../../circuits/errors.ts';
-import type { AttributeValue, NodeSpec, OnnxModelSpec } from '../../circuits/onnx/writer.ts';
+import { ShapeError, UnsupportedError, ZkInferError } from '../../core/errors.ts';
+import type { AttributeValue, NodeSpec, OnnxModelSpec } from '../../scripts/onnx-writer.ts';
 import { TempDirs, writeModel } from './harness.ts';
 
 const dirs = new TempDirs();

@@ -6,8 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../../circuits/compile.ts';
-import { OnnxFormatError, ShapeError, UnsupportedError, ZkInferError } from '../../circuits/errors.ts';
-import { writeOnnxModel, type NodeSpec, type OnnxModelSpec, type TensorSpec } from '../../circuits/onnx/writer.ts';
+import { OnnxFormatError, ShapeError, UnsupportedError, ZkInferError } from '../../core/errors.ts';
+import { writeOnnxModel, type NodeSpec, type OnnxModelSpec, type TensorSpec } from '../../scripts/onnx-writer.ts';
 import { TempDirs } from './harness.ts';
 
 const dirs = new TempDirs();

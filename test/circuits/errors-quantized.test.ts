@@ -3,8 +3,8 @@
  * naming the node and the attribute, operand or value; nothing is written.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { OnnxFormatError, UnsupportedError, ZkInferError } from '../../circuits/errors.ts';
-import type { NodeSpec, OnnxModelSpec, TensorSpec } from '../../circuits/onnx/writer.ts';
+import { OnnxFormatError, UnsupportedError, ZkInferError } from '../../core/errors.ts';
+import type { NodeSpec, OnnxModelSpec, TensorSpec } from '../../scripts/onnx-writer.ts';
 import { compileError, TempDirs } from './harness.ts';
 
 const dirs = new TempDirs();

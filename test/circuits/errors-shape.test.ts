@@ -6,8 +6,8 @@
  * before anything is written.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { OnnxFormatError, ShapeError, UnsupportedError, ZkInferError } from '../../circuits/errors.ts';
-import type { NodeSpec, OnnxModelSpec, TensorSpec } from '../../circuits/onnx/writer.ts';
+import { OnnxFormatError, ShapeError, UnsupportedError, ZkInferError } from '../../core/errors.ts';
+import type { NodeSpec, OnnxModelSpec, TensorSpec } from '../../scripts/onnx-writer.ts';
 import { compileError, TempDirs } from './harness.ts';
 
 const dirs = new TempDirs();

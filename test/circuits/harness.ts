@@ -10,9 +10,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { compileModel } from '../../circuits/compile.ts';
-import { ZkInferError } from '../../circuits/errors.ts';
-import { nestArray } from '../../circuits/input.ts';
-import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
+import { ZkInferError } from '../../core/errors.ts';
+import { nestArray } from '../../core/input.ts';
+import { writeOnnxModel, type OnnxModelSpec } from '../../scripts/onnx-writer.ts';
 
 export { mulberry32 } from '../../circuits/random.ts';
 

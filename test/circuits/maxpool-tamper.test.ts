@@ -1,6 +1,6 @@
 /**
  * MaxPool's soundness inside a compiled model: the ArgMax gadget has its own tamper tests
- * (test/templates/argmax.test.ts); these check the wiring around it. In a valid witness of
+ * (test/gadgets/argmax.test.ts); these check the wiring around it. In a valid witness of
  * Conv → Relu → MaxPool, changing a window's max (which is the public output), its index,
  * a selector, a product or a difference bit makes the constraints fail (snarkjs wtns check on the model's r1cs).
  */
@@ -8,10 +8,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../../prover/build.ts';
+import { build } from '../../circuits/build.ts';
 import { computeWitness } from '../../prover/witness.ts';
-import { writeBigUIntLE } from '../../prover/formats/binfile.ts';
-import { BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
+import { writeBigUIntLE } from '../../core/formats/binfile.ts';
+import { BN254_SCALAR_MODULUS } from '../../core/field.ts';
 import { mulberry32, nest, TempDirs, uniform, writeModel } from './harness.ts';
 
 const dirs = new TempDirs();

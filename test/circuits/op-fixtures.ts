@@ -11,11 +11,12 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../circuits/manifest.ts';
-import type { AttributeValue, NodeSpec, OnnxModelSpec, TensorSpec } from '../../circuits/onnx/writer.ts';
-import { loadCompiled, predictWith } from '../../circuits/predict.ts';
+import type { Manifest } from '../../core/manifest.ts';
+import type { AttributeValue, NodeSpec, OnnxModelSpec, TensorSpec } from '../../scripts/onnx-writer.ts';
+import { predictWith } from '../../circuits/predict.ts';
+import { loadCompiled } from '../../circuits/ir/serialize.ts';
 import type { IrModel } from '../../circuits/ir/types.ts';
-import { build, type BuildResult } from '../../prover/build.ts';
+import { build, type BuildResult } from '../../circuits/build.ts';
 import { computeWitness } from '../../prover/witness.ts';
 import { fastPathCopy, fastPathProblems } from '../support/equivalence.ts';
 import { calibrationSamples, inputJson, mulberry32, OrtModel, sizeOf, TempDirs, uniform, writeCalibration, writeModel, type RangedInput, type Sample } from './harness.ts';

@@ -14,10 +14,11 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NodeSpec, OnnxModelSpec } from '../../circuits/onnx/writer.ts';
-import { loadCompiled, predictWith } from '../../circuits/predict.ts';
+import type { NodeSpec, OnnxModelSpec } from '../../scripts/onnx-writer.ts';
+import { predictWith } from '../../circuits/predict.ts';
+import { loadCompiled } from '../../circuits/ir/serialize.ts';
 import { softmaxRoundingBound } from '../../circuits/ops/Softmax.ts';
-import { build } from '../../prover/build.ts';
+import { build } from '../../circuits/build.ts';
 import { computeWitness } from '../../prover/witness.ts';
 import { mulberry32, nest, productErrorBound, TempDirs, uniform, writeModel, type RangedInput } from './harness.ts';
 import { checkFixtures, maxAbs, ModelBuilder, type Fixture, type Scales } from './op-fixtures.ts';

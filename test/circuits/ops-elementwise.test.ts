@@ -14,9 +14,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileModel } from '../../circuits/compile.ts';
 import type { IrNode } from '../../circuits/ir/types.ts';
-import type { OnnxModelSpec, TensorSpec } from '../../circuits/onnx/writer.ts';
-import { loadCompiled } from '../../circuits/predict.ts';
-import { build } from '../../prover/build.ts';
+import type { OnnxModelSpec, TensorSpec } from '../../scripts/onnx-writer.ts';
+import { loadCompiled } from '../../circuits/ir/serialize.ts';
+import { build } from '../../circuits/build.ts';
 import { calibrationSamples, mulberry32, productErrorBound, TempDirs, writeCalibration, writeModel, type RangedInput } from './harness.ts';
 import { checkFixtures, maxAbs, ModelBuilder, RESCALE, type Fixture, type Scales } from './op-fixtures.ts';
 

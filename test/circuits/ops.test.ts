@@ -12,7 +12,7 @@
  * Relu): whether the linear constraints binding such outputs survive circom's optimizer is
  * exactly what the cost model has to get right.
  */
-import type { AttributeValue } from '../../circuits/onnx/writer.ts';
+import type { AttributeValue } from '../../scripts/onnx-writer.ts';
 import { productErrorBound, type RangedInput } from './harness.ts';
 import { checkFixtures, maxAbs, ModelBuilder, RESCALE, type Fixture, type Scales } from './op-fixtures.ts';
 

@@ -12,7 +12,7 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { OPS } from '../../circuits/ops/index.ts';
-import { releaseCurves } from '../../verifier/curves.ts';
+import { releaseCurves } from '../../core/curves.ts';
 import { listNodeTests, nodeTestsDir } from './node-tests.ts';
 import { refusalAtCompile, runNodeTest } from './suite.ts';
 

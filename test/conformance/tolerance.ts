@@ -5,7 +5,7 @@
  * multipliers, float32). TOLERANCE_EXPLANATION states the rule and its reasons; the
  * report (docs/conformance.md) prints it.
  */
-import type { BoundaryTensor } from '../../circuits/manifest.ts';
+import type { BoundaryTensor } from '../../core/manifest.ts';
 import type { TestTensor } from './node-tests.ts';
 
 /** Relative slack for float32 expected values against the proof's float64 decoding. */

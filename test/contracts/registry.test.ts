@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Groth16Proof } from 'snarkjs';
 import { encodeProof, encodeSignals } from '../../verifier/calldata.ts';
 import { connect, type Chain } from '../../verifier/chain.ts';
-import { contentHashHex, contentHashOf } from '../../verifier/content-hash.ts';
-import { releaseCurves } from '../../verifier/curves.ts';
-import { BN254_SCALAR_MODULUS, toField } from '../../circuits/field.ts';
+import { contentHashHex, contentHashOf } from '../../core/content-hash.ts';
+import { releaseCurves } from '../../core/curves.ts';
+import { BN254_SCALAR_MODULUS, toField } from '../../core/field.ts';
 import {
   attestProof,
   deployRegistry,

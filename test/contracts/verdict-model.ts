@@ -7,8 +7,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
-import { build } from '../../prover/build.ts';
+import { writeOnnxModel, type OnnxModelSpec } from '../../scripts/onnx-writer.ts';
+import { build } from '../../circuits/build.ts';
 import { prove, type ProveResult } from '../../prover/prove.ts';
 import { setup } from '../../prover/setup.ts';
 

@@ -6,9 +6,10 @@
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { predictWith, loadCompiled } from '../../circuits/predict.ts';
+import { predictWith } from '../../circuits/predict.ts';
+import { loadCompiled } from '../../circuits/ir/serialize.ts';
 import { mulberry32 } from '../../circuits/random.ts';
-import { build } from '../../prover/build.ts';
+import { build } from '../../circuits/build.ts';
 import { computeWitness } from '../../prover/witness.ts';
 import { TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 

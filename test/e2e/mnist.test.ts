@@ -12,8 +12,9 @@ import { describe, expect, test } from 'vitest';
 import { runFloat } from '../../circuits/calibrate.ts';
 import { normalize } from '../../circuits/normalize.ts';
 import { loadOnnx } from '../../circuits/onnx/load.ts';
-import { loadCompiled, predictWith } from '../../circuits/predict.ts';
-import { build } from '../../prover/build.ts';
+import { predictWith } from '../../circuits/predict.ts';
+import { loadCompiled } from '../../circuits/ir/serialize.ts';
+import { build } from '../../circuits/build.ts';
 import { loadMnist } from '../../scripts/mnist-data.ts';
 import { REPO_ROOT } from '../support/shared.ts';
 

@@ -6,7 +6,7 @@
  * count exactly, and the fast path's artifacts prove and verify; public.json holds exactly the manifest's layout ([outputs | output hash][content
  * hash][model commitment][public inputs]); outputs equal the reference evaluator's and those
  * of the plain model (argmax: the first index of its maximum); the content hash, model
- * commitment and output hash equal the off-chain Poseidon hashes (circuits/commitments.ts).
+ * commitment and output hash equal the off-chain Poseidon hashes (circuits/hashes.ts).
  * Private and hashed inputs are absent from the public signals and range-checked. Tamper: a
  * witness whose public class index, private input, content hash or output hash was changed no
  * longer satisfies the circuit. Committed weights in depth: test/e2e/committed-weights.test.ts.
@@ -14,15 +14,17 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCompiled, predictWith } from '../../circuits/predict.ts';
-import { modelCommitment, packedHash, packedTensor } from '../../circuits/commitments.ts';
-import { INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, WEIGHT_VISIBILITIES, type InputVisibility, type OutputVisibility, type WeightVisibility } from '../../circuits/visibility.ts';
-import { contentHashHex } from '../../verifier/content-hash.ts';
-import { build } from '../../prover/build.ts';
+import { predictWith } from '../../circuits/predict.ts';
+import { loadCompiled } from '../../circuits/ir/serialize.ts';
+import { modelCommitment } from '../../circuits/hashes.ts';
+import { packedHash, packedTensor } from '../../core/poseidon.ts';
+import { INPUT_VISIBILITIES, OUTPUT_VISIBILITIES, WEIGHT_VISIBILITIES, type InputVisibility, type OutputVisibility, type WeightVisibility } from '../../core/manifest.ts';
+import { contentHashHex } from '../../core/content-hash.ts';
+import { build } from '../../circuits/build.ts';
 import { prove } from '../../prover/prove.ts';
 import { setup } from '../../prover/setup.ts';
-import { releaseCurves } from '../../verifier/curves.ts';
-import { hashInput } from '../../verifier/input-hash.ts';
+import { releaseCurves } from '../../core/curves.ts';
+import { hashInput } from '../../core/input-hash.ts';
 import { verifyProof } from '../../verifier/verify.ts';
 import { mulberry32, TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 import { zkinfer } from '../support/cli.ts';

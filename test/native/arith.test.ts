@@ -7,8 +7,8 @@
  */
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseCurves } from '../../verifier/curves.ts';
-import { BN254_BASE_MODULUS as q, BN254_SCALAR_MODULUS as r } from '../../circuits/field.ts';
+import { releaseCurves } from '../../core/curves.ts';
+import { BN254_BASE_MODULUS as q, BN254_SCALAR_MODULUS as r } from '../../core/field.ts';
 import { buildNative, runNative } from '../support/native.ts';
 
 // ---- the BigInt reference ----

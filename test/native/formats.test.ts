@@ -10,11 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileCircuit, computeWitness, releaseCurves, setup } from '../../prover/index.ts';
-import { binFileBytes, readBigUIntLE, writeBigUIntLE } from '../../prover/formats/binfile.ts';
-import { readR1csHeader } from '../../prover/formats/r1cs.ts';
-import { readWitness } from '../../prover/formats/wtns.ts';
-import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
+import { computeWitness, releaseCurves, setup } from '../../prover/index.ts';
+import { compileCircuit } from '../../circuits/index.ts';
+import { binFileBytes, readBigUIntLE, writeBigUIntLE } from '../../core/formats/binfile.ts';
+import { readR1csHeader } from '../../core/formats/r1cs.ts';
+import { readWitness } from '../../core/formats/wtns.ts';
+import { BN254_BASE_MODULUS, BN254_SCALAR_MODULUS } from '../../core/field.ts';
 import { makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
 import { buildNative, runNative } from '../support/native.ts';
 

@@ -15,8 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../circuits/manifest.ts';
-import { compileCircuit, computeWitness, releaseCurves, setup } from '../../prover/index.ts';
+import type { Manifest } from '../../core/manifest.ts';
+import { computeWitness, releaseCurves, setup } from '../../prover/index.ts';
+import { compileCircuit } from '../../circuits/index.ts';
 import { fixtureManifest, makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
 import { buildGpuEmulation, buildNative, GPU_EMU_BINARY, NATIVE_BINARY, runNative } from '../support/native.ts';
 

@@ -13,11 +13,12 @@ import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticCircuit } from '../../bench/synthetic.ts';
-import type { Manifest } from '../../circuits/manifest.ts';
-import { compileCircuit, computeWitness, ensureDevPtau, prove, releaseCurves, setup } from '../../prover/index.ts';
+import type { Manifest } from '../../core/manifest.ts';
+import { computeWitness, ensureDevPtau, prove, releaseCurves, setup } from '../../prover/index.ts';
+import { compileCircuit } from '../../circuits/index.ts';
 import { DEV_SETUP_WARNING } from '../../prover/ptau.ts';
 import { verifyProof } from '../../verifier/index.ts';
-import { BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
+import { BN254_SCALAR_MODULUS } from '../../core/field.ts';
 import { makeFixtureDir, TEST_CACHE_DIR } from '../prover/fixture.ts';
 import { buildNative, runNative } from '../support/native.ts';
 

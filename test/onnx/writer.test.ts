@@ -5,8 +5,8 @@ import onnxProto from 'onnx-proto';
 import type { onnx as OnnxTypes } from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { ShapeError, UnsupportedError } from '../../circuits/errors.ts';
-import { writeOnnxModel, type OnnxModelSpec } from '../../circuits/onnx/writer.ts';
+import { ShapeError, UnsupportedError } from '../../core/errors.ts';
+import { writeOnnxModel, type OnnxModelSpec } from '../../scripts/onnx-writer.ts';
 import { loadMnist, mnistSizeForFeatures } from '../../scripts/mnist-data.ts';
 import { mulberry32 } from '../../circuits/random.ts';
 

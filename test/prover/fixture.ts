@@ -9,8 +9,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
-import type { Manifest } from '../../circuits/manifest.ts';
-import { compileCircuit } from '../../prover/compile-circuit.ts';
+import type { Manifest } from '../../core/manifest.ts';
+import { compileCircuit } from '../../circuits/backends/circom.ts';
 import { setup } from '../../prover/setup.ts';
 import { buildNative } from '../support/native.ts';
 

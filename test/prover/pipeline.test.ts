@@ -9,24 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArtifactError, InputError, ToolError, UnsupportedError } from '../../circuits/errors.ts';
-import { build, CIRCOM2_MAX_CONSTRAINTS } from '../../prover/build.ts';
-import type { Manifest } from '../../circuits/manifest.ts';
-import {
-  compileCircuit,
-  computeWitness,
-  createDevPtau,
-  DEV_PTAU_WARNING,
-  ensureDevPtau,
-  prove,
-  ptauCacheDir,
-  readPtauHeader,
-  releaseCurves,
-  setup,
-} from '../../prover/index.ts';
+import { ArtifactError, InputError, ToolError, UnsupportedError } from '../../core/errors.ts';
+import { build, CIRCOM2_MAX_CONSTRAINTS } from '../../circuits/build.ts';
+import type { Manifest } from '../../core/manifest.ts';
+import { computeWitness, createDevPtau, DEV_PTAU_WARNING, ensureDevPtau, prove, ptauCacheDir, readPtauHeader, releaseCurves, setup } from '../../prover/index.ts';
+import { compileCircuit } from '../../circuits/index.ts';
 import { verifyProof } from '../../verifier/index.ts';
-import { contentHashHex, contentHashOf, contentHashOfJson } from '../../verifier/content-hash.ts';
-import { BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
+import { contentHashHex, contentHashOf, contentHashOfJson } from '../../core/content-hash.ts';
+import { BN254_SCALAR_MODULUS } from '../../core/field.ts';
 import { fixtureManifest, fixtureOutputs, makeFixtureDir, TEST_CACHE_DIR } from './fixture.ts';
 
 process.env.ZKINFER_CACHE_DIR = TEST_CACHE_DIR;

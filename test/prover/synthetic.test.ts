@@ -9,9 +9,9 @@ import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticCircuit } from '../../bench/synthetic.ts';
 import { ensureDevPtau } from '../../prover/ptau.ts';
-import { readR1csHeader } from '../../prover/formats/r1cs.ts';
-import { readWitness } from '../../prover/formats/wtns.ts';
-import { releaseCurves } from '../../verifier/curves.ts';
+import { readR1csHeader } from '../../core/formats/r1cs.ts';
+import { readWitness } from '../../core/formats/wtns.ts';
+import { releaseCurves } from '../../core/curves.ts';
 import { TempDirs } from '../circuits/harness.ts';
 import { buildNative } from '../support/native.ts';
 

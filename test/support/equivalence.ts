@@ -2,19 +2,19 @@
  * Equivalence of two compiled circuits (the fast path's and circom's): the same counts, the
  * same signals under the same names on the same wires, and each constraint system satisfied
  * by the other's witness, mapped wire to wire through the .sym names. Reads whole files
- * (prover/formats' readers): for test-sized circuits.
+ * (core/formats' readers): for test-sized circuits.
  */
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ARTIFACT_FILES } from '../../circuits/artifacts.ts';
-import { MANIFEST_FILE } from '../../circuits/manifest.ts';
+import { ARTIFACT_FILES } from '../../core/artifacts.ts';
+import { MANIFEST_FILE } from '../../core/manifest.ts';
 import { IR_FILE } from '../../circuits/ir/serialize.ts';
-import { parseSym } from '../../circuits/system/sym.ts';
-import { firstViolated } from '../../circuits/system/builder.ts';
-import { buildFastCircuit } from '../../prover/fast-circuit.ts';
-import { readR1cs } from '../../prover/formats/r1cs.ts';
-import { readWitness } from '../../prover/formats/wtns.ts';
+import { parseSym } from '../../circuits/constraints/sym.ts';
+import { firstViolated } from '../../circuits/constraints/builder.ts';
+import { buildFastCircuit } from '../../circuits/backends/r1cs.ts';
+import { readR1cs } from '../../core/formats/r1cs.ts';
+import { readWitness } from '../../core/formats/wtns.ts';
 import { computeWitness } from '../../prover/witness.ts';
 
 export interface CircuitFiles {

@@ -5,8 +5,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as snarkjs from 'snarkjs';
-import { writeBigUIntLE } from '../../prover/formats/binfile.ts';
-import { BN254_SCALAR_MODULUS } from '../../circuits/field.ts';
+import { writeBigUIntLE } from '../../core/formats/binfile.ts';
+import { BN254_SCALAR_MODULUS } from '../../core/field.ts';
 
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 /** Where witness value i starts in a .wtns file: file header 12, header section 12 + 40, values section header 12. */

@@ -8,16 +8,16 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quantizeInputs } from '../../circuits/input.ts';
-import { loadCompiled } from '../../circuits/predict.ts';
-import { CircuitBuilder, signalLc, type Constraint } from '../../circuits/system/builder.ts';
-import { lowerModel } from '../../circuits/system/lower.ts';
-import { simplify } from '../../circuits/system/simplify.ts';
-import { symText } from '../../circuits/system/sym.ts';
-import { build } from '../../prover/build.ts';
-import { r1csOf, wtnsOf } from '../../prover/fast-circuit.ts';
+import { quantizeInputs } from '../../core/input.ts';
+import { loadCompiled } from '../../circuits/ir/serialize.ts';
+import { CircuitBuilder, signalLc, type Constraint } from '../../circuits/constraints/builder.ts';
+import { lowerModel } from '../../circuits/lowering/lower.ts';
+import { simplify } from '../../circuits/constraints/simplify.ts';
+import { symText } from '../../circuits/constraints/sym.ts';
+import { build } from '../../circuits/build.ts';
+import { r1csOf, wtnsOf } from '../../circuits/backends/r1cs.ts';
 import { computeWitness } from '../../prover/witness.ts';
-import { contentHashOfJson } from '../../verifier/content-hash.ts';
+import { contentHashOfJson } from '../../core/content-hash.ts';
 import { mulberry32, nest, TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 import { compareCircuits, fastPathCopy, fastPathProblems, type CircuitFiles } from '../support/equivalence.ts';
 

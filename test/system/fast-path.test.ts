@@ -8,12 +8,12 @@ import { existsSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OnnxModelSpec } from '../../circuits/onnx/writer.ts';
-import { build } from '../../prover/build.ts';
+import type { OnnxModelSpec } from '../../scripts/onnx-writer.ts';
+import { build } from '../../circuits/build.ts';
 import { prove } from '../../prover/prove.ts';
 import { setup } from '../../prover/setup.ts';
 import { computeWitness } from '../../prover/witness.ts';
-import { releaseCurves } from '../../verifier/curves.ts';
+import { releaseCurves } from '../../core/curves.ts';
 import { verifyProof } from '../../verifier/verify.ts';
 import { mulberry32, TempDirs, uniform, writeModel } from '../circuits/harness.ts';
 

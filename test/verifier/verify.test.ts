@@ -6,8 +6,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArtifactError, VerificationError } from '../../circuits/errors.ts';
-import { compileCircuit, prove, releaseCurves, setup } from '../../prover/index.ts';
+import { ArtifactError, VerificationError } from '../../core/errors.ts';
+import { prove, releaseCurves, setup } from '../../prover/index.ts';
+import { compileCircuit } from '../../circuits/index.ts';
 import {
   BN254_SCALAR_MODULUS,
   decodeOutputs,

@@ -1,0 +1,19 @@
+/** The view IR node: the same values under another shape (Reshape, Flatten, Identity); no signal, no constraint. */
+import type { IrKind } from './kind.ts';
+import type { ViewNode } from './types.ts';
+
+export const view: IrKind<ViewNode> = {
+  named: false,
+  includes: [],
+  interval: (node, tensors) => {
+    const t = tensors.get(node.input)!;
+    return { min: t.min, max: t.max };
+  },
+  evaluate: (node, values) => values.get(node.input)!.slice(),
+  cost: () => 0,
+  emit: (node, { names }) => ({ functions: [], body: [], name: names.get(node.input)! }),
+  lower: (node, { lcs }) => lcs.get(node.input)!,
+  root: (node, i, roots) => roots.root(node.input, i),
+  constant: (node, i, roots) => roots.constant(node.input, i),
+  json: {},
+};
