@@ -14,7 +14,9 @@
  *   noop                                  node + tsx baseline
  *   compile  <model.onnx> <dir> <calibration.json>
  *   circom   <dir>
- *   fast-circuit <dir>                    the fast path: model.r1cs and model.sym from ir.json (no circom)
+ *   build    <model.onnx> <dir> <calibration.json>
+ *                                         `zkinfer compile` on the fast path: the compiler, then
+ *                                         model.r1cs and model.sym from the system it lowered (no circom)
  *   circom-phases <dir> <out dir> r1cs-O1|r1cs-O0|wasm
  *                                         one circom2 run with those outputs and flags, split at
  *                                         its log lines: execution, r1cs, sym, wasm
@@ -121,11 +123,11 @@ async function runStep(step: string, args: string[]): Promise<Json> {
       };
     }
 
-    case 'fast-circuit': {
-      const [dir] = need(args, 1, 'fast-circuit <dir>');
-      const { buildFastCircuit } = await import('../circuits/backends/r1cs.ts');
-      const { value, seconds } = await timed(() => buildFastCircuit(dir!));
-      return { seconds, constraints: value.constraints, wires: value.wires };
+    case 'build': {
+      const [model, dir, calibration] = need(args, 3, 'build <model.onnx> <dir> <calibration.json>');
+      const { build } = await import('../circuits/build.ts');
+      const { value, seconds } = await timed(() => build(model!, dir!, { calibration }));
+      return { seconds, compileSeconds: value.seconds.compile, circuitSeconds: value.seconds.circuit, constraints: value.manifest.circuit.constraints, wires: value.manifest.circuit.wires ?? 0 };
     }
 
     case 'circom-phases': {

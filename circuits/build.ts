@@ -17,7 +17,7 @@ export type CircuitRoute = (typeof CIRCUIT_ROUTES)[number];
 
 export interface BuildResult {
   manifest: Manifest;
-  /** Constraints the compiler's cost model predicted (circom's count is in the manifest). */
+  /** Constraints the compiler counted on the system it lowered (the manifest has the back-end's: circom's on the circom route). */
   predictedConstraints: number;
   /** The route that wrote model.r1cs. */
   via: CircuitRoute;
@@ -34,7 +34,7 @@ export interface BuildResult {
 export const CIRCOM2_MAX_CONSTRAINTS = 1_500_000;
 
 export interface BuildOptions extends CompileOptions {
-  /** Refuse circuits the cost model predicts above this on the circom route (default CIRCOM2_MAX_CONSTRAINTS). */
+  /** Refuse circuits the compiler counts above this on the circom route (default CIRCOM2_MAX_CONSTRAINTS). */
   maxConstraints?: number;
   /** `zkinfer` (default: the fast path) or `circom` (the reference route, through model.circom). */
   via?: CircuitRoute;
@@ -55,9 +55,9 @@ export async function build(modelPath: string, dir: string, options: BuildOption
     return { manifest: circuit.manifest, predictedConstraints: compiled.manifest.circuit.constraints, via: 'zkinfer', seconds: { compile: (t1 - t0) / 1000, circuit: circuit.seconds } };
   }
   const limit = options.maxConstraints ?? CIRCOM2_MAX_CONSTRAINTS;
-  const predicted = compiled.manifest.circuit.constraints;
-  if (predicted > limit) {
-    throw new UnsupportedError(`the circuit needs ${predicted.toLocaleString('en-US')} constraints, more than circom2 (circom in 32-bit WebAssembly, at most 4 GiB) can compile: the limit is ${limit.toLocaleString('en-US')}`, {
+  const counted = compiled.manifest.circuit.constraints;
+  if (counted > limit) {
+    throw new UnsupportedError(`the circuit needs ${counted.toLocaleString('en-US')} constraints, more than circom2 (circom in 32-bit WebAssembly, at most 4 GiB) can compile: the limit is ${limit.toLocaleString('en-US')}`, {
       context: [modelPath, `${dir}/model.circom (written)`],
       hint: 'compile model.circom with the native circom binary, or make the model smaller (fewer channels, smaller pooling windows)',
     });

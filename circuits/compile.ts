@@ -1,7 +1,7 @@
 /**
  * The compiler pipeline, ONNX file → artifact directory:
- * load → normalize → calibrate → quantize (integer IR) → emit Circom,
- * writing model.circom, ir.json and manifest.json.
+ * load → normalize → calibrate → quantize (integer IR) → lower to constraints (counted) →
+ * emit Circom, writing model.circom, ir.json and manifest.json.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -10,10 +10,11 @@ import { defaultCalibration, observeRanges, parseCalibration, type Calibration }
 import { emitCircom, MAIN_TEMPLATE, signalNames, type EmittedCircuit, type SignalNames } from './emit.ts';
 import { ArtifactError } from '../core/errors.ts';
 import { readUserJsonFile, writeFileAtomic, writeJsonAtomic } from '../core/files.ts';
-import { nodeCost, nodeNote, outputConstraints } from './ir/index.ts';
+import { nodeNote } from './ir/index.ts';
+import { lowerAndSimplify, probeInputs, type BuiltSystem } from './lowering/lower.ts';
+import { constraintsByOrigin, ORIGINS, type OriginCounts } from './lowering/origins.ts';
 import { IR_FILE, irToJson } from './ir/serialize.ts';
 import { signedBits, type IrModel, type QTensor } from './ir/types.ts';
-import { inRangeCost, inRangeParams } from './gadgets/range.ts';
 import {
   DEFAULT_VISIBILITY,
   type InputVisibility,
@@ -26,7 +27,7 @@ import { normalize } from './normalize.ts';
 import { loadOnnx } from './onnx/load.ts';
 import { quantize } from './quantize.ts';
 import { sizeOf } from './tensor.ts';
-import { committedTensors, inputHashCost, modelCommitment, modelCommitmentCost, outputHashCost } from './hashes.ts';
+import { committedTensors, modelCommitment } from './hashes.ts';
 import { packedBits } from '../core/poseidon.ts';
 import { withArgmaxOutput, withCommittedWeights } from './visibility.ts';
 
@@ -52,6 +53,8 @@ export interface CompileResult {
   manifest: Manifest;
   ir: IrModel;
   circom: EmittedCircuit;
+  /** The constraint system the counts come from (built on probe inputs; the fast path writes it). */
+  built: BuiltSystem;
 }
 
 export const CREATED_BY = 'zkinfer 0.1.0';
@@ -71,32 +74,39 @@ function boundary(t: QTensor, signal: string): BoundaryTensor {
   };
 }
 
-function layerReports(ir: IrModel): LayerReport[] {
+/**
+ * One report per input range check, IR node, hash and the output bindings, each with the
+ * constraints --O1 left of what it made (circuits/lowering/origins.ts).
+ */
+function layerReports(ir: IrModel, counts: OriginCounts, total: number): LayerReport[] {
+  const count = (origin: string) => counts.get(origin) ?? 0;
   const reports: LayerReport[] = [];
   if (ir.inputRangeCheck) {
     for (const t of ir.inputs) {
-      reports.push({ node: `(input ${t.name})`, op: 'InRange', output: t.name, shape: t.shape, constraints: sizeOf(t.shape) * inRangeCost(inRangeParams(t.min, t.max)), bits: signedBits(t.min, t.max), note: 'input range check' });
+      reports.push({ node: `(input ${t.name})`, op: 'InRange', output: t.name, shape: t.shape, constraints: count(ORIGINS.inputRange(t.name)), bits: signedBits(t.min, t.max), note: 'input range check' });
     }
   }
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
-    reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: nodeCost(node, ir), bits: signedBits(out.min, out.max), note: nodeNote(node, ir) });
+    reports.push({ node: node.node, op: node.op, output: node.output, shape: out.shape, constraints: count(ORIGINS.node(node.output)), bits: signedBits(out.min, out.max), note: nodeNote(node, ir, counts) });
   }
   if (ir.hashedInputs) {
-    reports.push({ node: '(input hash)', op: 'PoseidonSponge', output: CONTENT_HASH_SIGNAL, shape: [1], constraints: inputHashCost(ir), bits: 254, note: 'content hash = Poseidon of the packed input' });
+    reports.push({ node: '(input hash)', op: 'PoseidonSponge', output: CONTENT_HASH_SIGNAL, shape: [1], constraints: count(ORIGINS.inputHash), bits: 254, note: 'content hash = Poseidon of the packed input' });
   }
   const committed = committedTensors(ir);
   if (committed.length > 0) {
     const elements = committed.reduce((a, t) => a + t.size, 0);
-    reports.push({ node: '(model commitment)', op: 'PoseidonSponge', output: MODEL_COMMITMENT_SIGNAL, shape: [1], constraints: modelCommitmentCost(ir), bits: 254, note: `model commitment = Poseidon of ${elements} weights and biases, each given as bits (its range check)` });
+    reports.push({ node: '(model commitment)', op: 'PoseidonSponge', output: MODEL_COMMITMENT_SIGNAL, shape: [1], constraints: count(ORIGINS.modelCommitment), bits: 254, note: `model commitment = Poseidon of ${elements} weights and biases, each given as bits (its range check)` });
   }
   if (ir.hashedOutputs) {
-    reports.push({ node: '(output hash)', op: 'PoseidonSponge', output: OUTPUT_HASH_SIGNAL, shape: [1], constraints: outputHashCost(ir), bits: 254, note: 'output hash = Poseidon of the packed outputs' });
+    reports.push({ node: '(output hash)', op: 'PoseidonSponge', output: OUTPUT_HASH_SIGNAL, shape: [1], constraints: count(ORIGINS.outputHash), bits: 254, note: 'output hash = Poseidon of the packed outputs' });
   }
-  const bindings = outputConstraints(ir);
+  const bindings = count(ORIGINS.outputs);
   if (bindings > 0) {
     reports.push({ node: '(outputs)', op: 'Output', output: ir.outputs.map((t) => t.name).join(', '), shape: [], constraints: bindings, bits: 0, note: 'public outputs bound to linear expressions' });
   }
+  const reported = reports.reduce((a, l) => a + l.constraints, 0);
+  if (reported !== total) throw new Error(`internal: the layer reports hold ${reported} of the circuit's ${total} constraints (one without its origin)`);
   return reports;
 }
 
@@ -121,12 +131,12 @@ function publicSignalRuns(ir: IrModel): PublicSignalRun[] {
 }
 
 /** The manifest's record of the model commitment: its value and the committed tensors in hashing order. */
-async function commitmentSpec(ir: IrModel, names: SignalNames): Promise<NonNullable<Manifest['modelCommitment']>> {
+function commitmentSpec(ir: IrModel, names: SignalNames, value: bigint): NonNullable<Manifest['modelCommitment']> {
   const tensors = committedTensors(ir).map((t) => {
     const node = ir.nodes.find((n) => n.output === t.node)!;
     return { node: node.node, tensor: t.node, role: t.role, signal: `${names.committed.get(t.node)![t.role]}_bits`, length: t.size, bits: packedBits(t), min: t.min.toString(), max: t.max.toString() };
   });
-  return { value: (await modelCommitment(ir)).toString(), tensors };
+  return { value: value.toString(), tensors };
 }
 
 /** Compiles an ONNX model into `outDir` (created if needed). */
@@ -161,12 +171,17 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   const withWeights = visibility.weights === 'hashed' ? withCommittedWeights(quantized, path.basename(modelPath)) : quantized;
   const ir: IrModel = visibility.output === 'hashed' ? { ...withWeights, hashedOutputs: true } : withWeights;
 
+  progress('lowering to constraints');
+  const commitment = visibility.weights === 'hashed' ? await modelCommitment(ir) : undefined;
+  const built = lowerAndSimplify(ir, probeInputs(ir, commitment));
+  const counts = constraintsByOrigin(built.system);
+  const constraints = built.system.constraints.length;
+  const layers = layerReports(ir, counts, constraints);
+
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   progress('emitting Circom');
-  const circom = emitCircom(ir, { origin: `${path.basename(modelPath)} (sha256 ${sha256})` });
+  const circom = emitCircom(ir, { origin: `${path.basename(modelPath)} (sha256 ${sha256})`, constraints: counts });
   const names = signalNames(ir);
-  const layers = layerReports(ir);
-  const constraints = layers.reduce((a, l) => a + l.constraints, 0);
   const publicSignals = publicSignalRuns(ir);
   const nPublic = publicSignals.reduce((a, r) => a + r.length, 0);
   const manifest: Manifest = {
@@ -180,7 +195,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     outputs: ir.outputs.map((t) => boundary(t, names.outputs.get(t.name)!)),
     visibility,
     publicSignals,
-    ...(visibility.weights === 'hashed' ? { modelCommitment: await commitmentSpec(ir, names) } : {}),
+    ...(commitment === undefined ? {} : { modelCommitment: commitmentSpec(ir, names, commitment) }),
     layers,
   };
   await mkdir(outDir, { recursive: true });
@@ -188,5 +203,5 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   await writeFileAtomic(path.join(outDir, CIRCUIT_FILE), circom.main);
   await writeFileAtomic(path.join(outDir, IR_FILE), irToJson(ir));
   await writeJsonAtomic(path.join(outDir, MANIFEST_FILE), manifest);
-  return { manifest, ir, circom };
+  return { manifest, ir, circom, built };
 }

@@ -8,19 +8,17 @@
  */
 import { CIRCUIT_FILE, CONTENT_HASH_SIGNAL, MODEL_COMMITMENT_SIGNAL, OUTPUT_HASH_SIGNAL, TEMPLATE_FILE } from '../core/manifest.ts';
 import { inRangeComponent, inRangeParams } from './gadgets/range.ts';
-import { committedTensors, emitPackedHash, inputHashCost, modelCommitmentCost, outputHashCost } from './hashes.ts';
+import { committedTensors, emitPackedHash } from './hashes.ts';
 import { packedBits, packedTensor } from '../core/poseidon.ts';
-import { nodeCost } from './ir/index.ts';
+import { ORIGINS, type OriginCounts } from './lowering/origins.ts';
 import type { CommittedSignals } from './ir/kind.ts';
 import { kindOf } from './ir/kinds.ts';
 import { isCommitted, type IrModel } from './ir/types.ts';
-import type { TemplateFile } from './gadgets/common.ts';
+import { TEMPLATE_FILES, type TemplateFile } from './gadgets/common.ts';
 import { sizeOf } from './tensor.ts';
 
 export const MAIN_TEMPLATE = 'Model';
 
-/** The order the model template includes the gadget templates in. */
-const INCLUDE_ORDER: readonly TemplateFile[] = ['requantize.circom', 'argmax.circom', 'range.circom', 'activation.circom', 'poseidon-sponge.circom'];
 
 /** Circom names for every IR tensor, unique and valid identifiers. */
 export interface SignalNames {
@@ -64,6 +62,8 @@ export function nodeIdentifiers(ir: IrModel, signals: SignalNames): Map<string, 
 export interface EmitOptions {
   /** A line for the header: which model, which hash. */
   origin: string;
+  /** Constraints by origin (the lowered system's), for the comments. */
+  constraints: OriginCounts;
 }
 
 /** InRange on every element of signal array `id`. */
@@ -73,10 +73,10 @@ function emitRangeCheck(id: string, size: number, min: bigint, max: bigint): str
 }
 
 /** The content hash of `--input hashed`: the range-checked inputs packed into words (circuits/hashes.ts) and absorbed by PoseidonSponge. */
-function emitInputHash(ir: IrModel, signals: SignalNames): string[] {
+function emitInputHash(ir: IrModel, signals: SignalNames, constraints: number): string[] {
   const sponge = `${CONTENT_HASH_SIGNAL}_sponge`;
   return [
-    `// Content hash: Poseidon sponge of the packed input (circuits/hashes.ts), ${inputHashCost(ir)} constraints.`,
+    `// Content hash: Poseidon sponge of the packed input (circuits/hashes.ts), ${constraints} constraints.`,
     ...emitPackedHash(sponge, ir.inputs.map(packedTensor), (t, i) => `${signals.inputs.get(ir.inputs[t]!.name)}[${i}]`),
     `${CONTENT_HASH_SIGNAL} <== ${sponge}.out;`,
   ];
@@ -89,12 +89,12 @@ function emitInputHash(ir: IrModel, signals: SignalNames): string[] {
  * check costs the booleans alone and every multiply-accumulate stays one constraint. Then the
  * model commitment: the elements packed and hashed; the public input must equal the hash.
  */
-function emitModelCommitment(ir: IrModel, signals: SignalNames): string[] {
+function emitModelCommitment(ir: IrModel, signals: SignalNames, constraints: number): string[] {
   const tensors = committedTensors(ir);
   const name = (t: number): string => signals.committed.get(tensors[t]!.node)![tensors[t]!.role];
   const sponge = `${MODEL_COMMITMENT_SIGNAL}_sponge`;
   return [
-    `// Model commitment: every committed weight and bias as booleans, packed and hashed (circuits/hashes.ts), ${modelCommitmentCost(ir)} constraints.`,
+    `// Model commitment: every committed weight and bias as booleans, packed and hashed (circuits/hashes.ts), ${constraints} constraints.`,
     ...tensors.flatMap((t, k) => {
       const bits = packedBits(t);
       return [
@@ -115,10 +115,10 @@ function emitModelCommitment(ir: IrModel, signals: SignalNames): string[] {
 }
 
 /** The output hash of `--output hashed`: the outputs packed over their proven intervals and hashed. */
-function emitOutputHash(ir: IrModel, names: ReadonlyMap<string, string>): string[] {
+function emitOutputHash(ir: IrModel, names: ReadonlyMap<string, string>, constraints: number): string[] {
   const sponge = `${OUTPUT_HASH_SIGNAL}_sponge`;
   return [
-    `// Output hash: Poseidon sponge of the packed outputs (circuits/hashes.ts), ${outputHashCost(ir)} constraints.`,
+    `// Output hash: Poseidon sponge of the packed outputs (circuits/hashes.ts), ${constraints} constraints.`,
     ...emitPackedHash(sponge, ir.outputs.map(packedTensor), (t, i) => `${names.get(ir.outputs[t]!.name)}[${i}]`),
     `${OUTPUT_HASH_SIGNAL} <== ${sponge}.out;`,
   ];
@@ -134,6 +134,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
   const signals = signalNames(ir);
   const ids = nodeIdentifiers(ir, signals);
   const names = new Map<string, string>(signals.inputs);
+  const count = (origin: string) => options.constraints.get(origin) ?? 0;
   const functions: string[] = [];
   const body: string[] = [];
 
@@ -159,11 +160,11 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
       body.push('', `// Range check of input "${t.name}": each element in [${t.min}, ${t.max}].`, ...emitRangeCheck(signals.inputs.get(t.name)!, sizeOf(t.shape), t.min, t.max));
     }
   }
-  if (ir.hashedInputs) body.push('', ...emitInputHash(ir, signals));
-  if (committed) body.push('', ...emitModelCommitment(ir, signals));
+  if (ir.hashedInputs) body.push('', ...emitInputHash(ir, signals, count(ORIGINS.inputHash)));
+  if (committed) body.push('', ...emitModelCommitment(ir, signals, count(ORIGINS.modelCommitment)));
   for (const node of ir.nodes) {
     const out = ir.tensors.get(node.output)!;
-    body.push('', `// node "${node.node}" (${node.op}) → "${node.output}" [${out.shape}]: ${node.note ? `${node.kind} (${node.note})` : node.kind}, ${nodeCost(node, ir)} constraints`);
+    body.push('', `// node "${node.node}" (${node.op}) → "${node.output}" [${out.shape}]: ${node.note ? `${node.kind} (${node.note})` : node.kind}, ${count(ORIGINS.node(node.output))} constraints`);
     const id = ids.get(node.output) ?? '';
     const emitted = kindOf(node).emit(node, { ir, names, id, committed: signals.committed });
     names.set(node.output, emitted.name ?? id);
@@ -171,7 +172,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
     body.push(...emitted.body);
   }
   body.push('');
-  if (ir.hashedOutputs) body.push(...emitOutputHash(ir, names));
+  if (ir.hashedOutputs) body.push(...emitOutputHash(ir, names, count(ORIGINS.outputHash)));
   else {
     for (const t of ir.outputs) {
       const id = signals.outputs.get(t.name)!;
@@ -182,7 +183,7 @@ export function emitCircom(ir: IrModel, options: EmitOptions): EmittedCircuit {
   const used = new Set<TemplateFile>(ir.nodes.flatMap((n) => kindOf(n).includes));
   if (ir.inputRangeCheck) used.add('range.circom');
   if (ir.hashedInputs || committed || ir.hashedOutputs) used.add('poseidon-sponge.circom');
-  const includes = INCLUDE_ORDER.filter((f) => used.has(f));
+  const includes = TEMPLATE_FILES.filter((f) => used.has(f));
   const publicInputs = [...(ir.hashedInputs ? [] : [CONTENT_HASH_SIGNAL]), ...(committed ? [MODEL_COMMITMENT_SIGNAL] : []), ...(ir.publicInputs ? signals.inputs.values() : [])];
   const declared = (kind: 'input' | 'output') => body.filter((l) => l.startsWith(`signal ${kind} `)).map((l) => l.slice(`signal ${kind} `.length, -1));
   const template = [

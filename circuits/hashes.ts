@@ -10,25 +10,10 @@
  * weights as bits, and outputs are in their proven interval. The emitter writes the packing as linear
  * expressions; poseidonSponge computes the same hash off-chain with circomlib's own Poseidon.
  */
-import { packedBits, packedHash, packedTensor, wordTerms, type PackedTensor, type WordTerm } from '../core/poseidon.ts';
-import { poseidonSpongeCost, poseidonSpongeTwin } from './gadgets/poseidon-sponge.ts';
-import { signalRoot } from './ir/index.ts';
+import { packedHash, wordTerms, type PackedTensor, type WordTerm } from '../core/poseidon.ts';
+import { poseidonSpongeTwin } from './gadgets/poseidon-sponge.ts';
 import { isCommitted, type IrModel } from './ir/types.ts';
 import { combine, constant, type CircuitBuilder, type Component, type Lc } from './constraints/builder.ts';
-
-/**
- * Constraints of the hash under --O1: the sponge, plus one linear constraint per word,
- * except a word that is one element with min 0 which `isSignal` says is a signal as it is
- * (word = signal: --O1 substitutes it away).
- */
-export function packedHashCost(tensors: readonly PackedTensor[], isSignal: (tensor: number, index: number) => boolean): number {
-  const words = wordTerms(tensors);
-  const linear = words.filter((terms) => {
-    const [only, ...rest] = terms;
-    return !(rest.length === 0 && only !== undefined && tensors[only.tensor]!.min === 0n && isSignal(only.tensor, only.index));
-  }).length;
-  return poseidonSpongeCost(words.length) + linear;
-}
 
 /**
  * Circom lines feeding the packed tensors into `PoseidonSponge` component `sponge`;
@@ -66,16 +51,6 @@ export function lowerPackedHash(b: CircuitBuilder, parent: Component, sponge: st
 
 // ------------------------------------------------------------- the three hashes
 
-/** The content hash of `--input hashed`: every input tensor, in manifest order; inputs are signals. */
-export function inputHashCost(ir: Pick<IrModel, 'inputs'>): number {
-  return packedHashCost(ir.inputs.map(packedTensor), () => true);
-}
-
-/** The output hash of `--output hashed`: every output tensor, over its proven interval. */
-export function outputHashCost(ir: IrModel): number {
-  return packedHashCost(ir.outputs.map(packedTensor), (t, i) => signalRoot(ir, ir.outputs[t]!.name, i) !== undefined);
-}
-
 /** A tensor under the model commitment: the weights or the bias of a committed node. */
 export interface CommittedTensor extends PackedTensor {
   /** The IR node's output tensor (which names the node). */
@@ -101,16 +76,6 @@ export function committedTensors(ir: Pick<IrModel, 'nodes'>): CommittedTensor[] 
       ? (['weights', 'bias'] as const).map((role) => ({ node: n.output, role, values: n[role], size: n[role].length, ...extremes(n[role]) }))
       : [],
   );
-}
-
-/**
- * Constraints of the model commitment: each committed element given as packedBits booleans
- * (its range check, which makes packing injective; the element itself is their linear
- * combination), then hashed. A word of one element with min 0 and one bit is that bit.
- */
-export function modelCommitmentCost(ir: Pick<IrModel, 'nodes'>): number {
-  const tensors = committedTensors(ir);
-  return tensors.reduce((a, t) => a + t.size * packedBits(t), 0) + packedHashCost(tensors, (t) => packedBits(tensors[t]!) === 1);
 }
 
 /** The model commitment the circuit checks: the hash of the committed tensors. */

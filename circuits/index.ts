@@ -6,7 +6,8 @@
 export { build, CIRCUIT_ROUTES, CIRCOM2_MAX_CONSTRAINTS, type BuildOptions, type BuildResult, type CircuitRoute } from './build.ts';
 export { compileModel, type CompileOptions, type CompileResult } from './compile.ts';
 export { compileCircuit, type CompileCircuitOptions, type CompileCircuitResult } from './backends/circom.ts';
-export { buildFastCircuit, buildSystem, wtnsOf } from './backends/r1cs.ts';
+export { buildFastCircuit, wtnsOf } from './backends/r1cs.ts';
+export { buildSystem } from './lowering/lower.ts';
 export { predict, predictWith, type Prediction } from './predict.ts';
 export { loadCompiled } from './ir/serialize.ts';
 export { evaluate } from './evaluate.ts';

@@ -83,7 +83,7 @@ function signalRow(m: Manifest, r: Manifest['publicSignals'][number]): (string |
 export function formatInspect(m: Manifest): string {
   const lines = [
     `model      ${m.model.file} (opset ${m.model.opset}, sha256 ${m.model.sha256.slice(0, 16)}…)`,
-    `circuit    ${m.circuit.constraints} constraints${m.circuit.compiled ? ` (written by ${m.circuit.via ?? 'circom'}), ${m.circuit.wires} wires` : ' (predicted; not compiled yet)'}`,
+    `circuit    ${m.circuit.constraints} constraints${m.circuit.compiled ? ` (written by ${m.circuit.via ?? 'circom'}), ${m.circuit.wires} wires` : ' (counted by the compiler; no r1cs yet)'}`,
     `ptau       2^${m.circuit.ptauPower} needed`,
     m.quantization.calibration.used === false
       ? 'quantized  by the model itself (QDQ/QOperator): every scale and zero point is the model\'s own; calibration not used'

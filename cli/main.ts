@@ -78,7 +78,7 @@ export function buildProgram(): Command {
         (r) =>
           [
             `compiled ${model} → ${opts.out}`,
-            `constraints ${r.manifest.circuit.constraints} (predicted ${r.predictedConstraints}), ptau 2^${r.manifest.circuit.ptauPower}`,
+            `constraints ${r.manifest.circuit.constraints} (compiler's count ${r.predictedConstraints}), ptau 2^${r.manifest.circuit.ptauPower}`,
             `time: compiler ${r.seconds.compile.toFixed(2)}s, ${r.via === 'circom' ? 'circom' : 'constraint system'} ${r.seconds.circuit.toFixed(2)}s`,
           ].join('\n'),
       );

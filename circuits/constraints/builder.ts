@@ -119,6 +119,8 @@ export interface Constraint {
   a: Lc;
   b: Lc;
   c: Lc;
+  /** What made it (CircuitBuilder.origin when it was added): per-layer counts are counts of origins. */
+  origin?: string;
 }
 
 function newComponent(path: string, name: string, index: number[]): Component {
@@ -140,6 +142,8 @@ export class CircuitBuilder {
   readonly main: Component = newComponent('main', 'main', []);
   /** Main's public inputs (circom's `{public [...]}`). */
   readonly publicInputs = new Set<number>();
+  /** Tags every constraint added from now on (the lowering sets it per IR node and per hash). */
+  origin = '';
 
   /** A subcomponent `name[index…]` of `parent`. */
   component(parent: Component, name: string, index: readonly number[] = []): Component {
@@ -189,7 +193,7 @@ export class CircuitBuilder {
     const kb = constantValue(b);
     if (ka !== undefined) this.linear(combine([c, 1n], [b, -ka]));
     else if (kb !== undefined) this.linear(combine([c, 1n], [a, -kb]));
-    else this.constraints.push({ a, b, c });
+    else this.constraints.push({ a, b, c, origin: this.origin });
   }
 
   /** x · (x − 1) = 0. */
@@ -214,7 +218,7 @@ export class CircuitBuilder {
   /** x = 0. */
   linear(x: Lc): void {
     if (x.size === 0) return;
-    this.constraints.push({ a: new Map(), b: new Map(), c: x });
+    this.constraints.push({ a: new Map(), b: new Map(), c: x, origin: this.origin });
   }
 
   /** `x <== e + k` for a signal x: x − e − k = 0. */

@@ -14,6 +14,11 @@
  * - Every other constraint stays, with the replacements applied (one that becomes 0 = 0 is
  *   dropped). Wires are the remaining signals that some constraint uses, and the public
  *   ones, in label order; wire 0 is the constant 1.
+ * - Every constraint left keeps its origin (CircuitBuilder.origin), except the two that
+ *   exist because a signal is public: a public signal's binding to its cluster's kept one
+ *   (counted where it was equated to another public signal, else where it joined the
+ *   cluster) and a private signal's constant equality renamed to a public one (counted where
+ *   that public signal was bound).
  */
 import { ONE, addTo, combine, constant, inverse, signalLc, type CircuitBuilder, type Component, type Constraint, type Lc } from './builder.ts';
 import { toField } from '../../core/field.ts';
@@ -107,6 +112,10 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
   };
   const rest: Constraint[] = [];
   const inCluster: number[] = [];
+  // A public signal's binding to its cluster's kept one is counted where it was first equated
+  // to another public signal (an output bound to a public input), else where it first joined.
+  const firstEquality = new Map<number, string | undefined>();
+  const publicEquality = new Map<number, string | undefined>();
   for (const c of b.constraints) {
     const pair = equalityPair(c);
     if (!pair) {
@@ -114,6 +123,11 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
       continue;
     }
     inCluster.push(...pair);
+    const bothPublic = forbidden.has(pair[0]) && forbidden.has(pair[1]);
+    for (const id of pair) {
+      if (!firstEquality.has(id)) firstEquality.set(id, c.origin);
+      if (bothPublic && !publicEquality.has(id)) publicEquality.set(id, c.origin);
+    }
     const [x, y] = [find(pair[0]), find(pair[1])];
     if (x !== y) parent[x] = y;
   }
@@ -132,7 +146,7 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
     const keep = publics.length > 0 ? pick(publics) : pick(list);
     for (const id of list) {
       if (id === keep) continue;
-      if (forbidden.has(id)) kept.push({ a: new Map(), b: new Map(), c: combine([signalLc(id), 1n], [signalLc(keep), -1n]) });
+      if (forbidden.has(id)) kept.push({ a: new Map(), b: new Map(), c: combine([signalLc(id), 1n], [signalLc(keep), -1n]), origin: publicEquality.has(id) ? publicEquality.get(id) : firstEquality.get(id) });
       else replaced.set(id, signalLc(keep));
     }
   }
@@ -150,7 +164,10 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
     const lc = substitute(c.c, replaced);
     const x = single ? constantSignal(lc) : undefined;
     if (x === undefined || forbidden.has(x) || constants.has(x)) {
-      others.push({ a: c.a, b: c.b, c: lc });
+      // A private signal set to a constant stays a constraint only when renamed to a public
+      // one: it is counted where that public signal was bound.
+      const renamedPublic = x !== undefined && forbidden.has(x) && constantSignal(c.c) !== x;
+      others.push({ ...c, c: lc, origin: renamedPublic ? firstEquality.get(x) : c.origin });
       continue;
     }
     // k·x + k0 = 0 → x = −k0 / k.
@@ -162,7 +179,7 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
 
   const constraints: Constraint[] = [];
   for (const c of [...kept, ...others]) {
-    const s = { a: substitute(c.a, replaced), b: substitute(c.b, replaced), c: substitute(c.c, replaced) };
+    const s = { a: substitute(c.a, replaced), b: substitute(c.b, replaced), c: substitute(c.c, replaced), origin: c.origin };
     if (s.a.size === 0 && s.b.size === 0 && s.c.size === 0) continue;
     constraints.push(s);
   }

@@ -12,8 +12,8 @@ import { ZkInferError } from '../../core/errors.ts';
 /** The folder holding the gadget templates: an include path for circom. */
 export const TEMPLATES_DIR = fileURLToPath(new URL('./', import.meta.url));
 
-/** The gadget template files, relative to TEMPLATES_DIR. */
-export const TEMPLATE_FILES = ['requantize.circom', 'range.circom', 'argmax.circom', 'activation.circom', 'poseidon-sponge.circom'] as const;
+/** The gadget template files, relative to TEMPLATES_DIR, in the order a model template includes them. */
+export const TEMPLATE_FILES = ['requantize.circom', 'argmax.circom', 'range.circom', 'activation.circom', 'poseidon-sponge.circom'] as const;
 
 /** A gadget template file. */
 export type TemplateFile = (typeof TEMPLATE_FILES)[number];

@@ -58,14 +58,7 @@ export const affine: IrKind<AffineNode> = {
   includes: [],
   interval: (node, tensors) => affineInterval(node, tensors),
   evaluate: (node, values) => evaluateAffine(node, values),
-  cost: () => 0,
   emit: (node, { names, id }) => bodyOnly(emitAffine(node, names, id)),
   lower: (node, { lcs }) => lowerAffine(node, lcs),
-  root: (node, i, roots) => {
-    // A constant (no terms) is an expression too: as a public output its binding stays.
-    const [term, ...rest] = node.terms;
-    return term !== undefined && rest.length === 0 && term.coeff === 1n && node.constant[i] === 0n ? roots.root(term.input, term.index[i]!) : undefined;
-  },
-  constant: (node) => node.terms.length === 0,
   json: { terms: arrayCodec(objectCodec<AffineTerm>({ coeff: bigintCodec, index: int32sCodec })), constant: bigintsCodec },
 };

@@ -1,8 +1,8 @@
 /** The argmax IR node, on the ArgMax gadget (one-hot selector, first index wins ties). */
-import { argmaxBoundBits, argmaxComponent, argmaxCost, argmaxRef, type ArgMaxParams, argmaxTwin } from '../gadgets/argmax.ts';
+import { argmaxBoundBits, argmaxComponent, argmaxRef, type ArgMaxParams, argmaxTwin } from '../gadgets/argmax.ts';
 import { signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
 import type { ArgMaxNode, QTensor } from './types.ts';
-import { bodyOnly, gadgetKind, gadgetOutput } from './kind.ts';
+import { bodyOnly, gadgetKind } from './kind.ts';
 
 export function argmaxParams(node: ArgMaxNode, input: QTensor): ArgMaxParams {
   return { n: node.n, B: argmaxBoundBits(input.min, input.max) };
@@ -25,11 +25,6 @@ export function evaluateArgMax(node: ArgMaxNode, x: readonly bigint[], input: QT
     const values = Array.from({ length: node.n }, (_, j) => x[elementIndex(node, g, j)]!);
     return BigInt(argmaxRef(values, params).index);
   });
-}
-
-/** The gadgets' own constraints (the wiring of their inputs is counted by the caller). */
-export function argmaxNodeCost(node: ArgMaxNode, input: QTensor): number {
-  return node.outer * node.inner * argmaxCost(argmaxParams(node, input));
 }
 
 export function emitArgMax(node: ArgMaxNode, input: QTensor, inputName: string, outputName: string): string[] {
@@ -63,13 +58,8 @@ export function lowerArgMax(b: CircuitBuilder, parent: Component, node: ArgMaxNo
 export const argmax = gadgetKind<ArgMaxNode>({
   includes: ['argmax.circom'],
   json: {},
-  offset: () => 0n,
   interval: (node) => argmaxInterval(node),
   evaluate: evaluateArgMax,
-  gadgetCost: argmaxNodeCost,
   emit: (node, input, inputName, id) => bodyOnly(emitArgMax(node, input, inputName, id)),
   lower: lowerArgMax,
-  // Over one element the index is the constant 0, no signal.
-  root: (node, i) => (node.n === 1 ? undefined : gadgetOutput(node, i)),
-  constant: (node) => node.n === 1,
 });

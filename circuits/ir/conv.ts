@@ -279,19 +279,9 @@ export const conv: IrKind<ConvNode> = {
   includes: [],
   interval: (node, tensors) => convInterval(node, tensors.get(node.input)!),
   evaluate: (node, values, tensors) => evaluateConv(node, values.get(node.input)!, tensors.get(node.input)!),
-  cost: (node) => (node.committed ? convMacs(node) : 0),
   emit: (node, { names, id, committed }) =>
     node.committed ? emitCommittedConv(node, names.get(node.input)!, id, committed.get(node.output)!) : emitConv(node, names.get(node.input)!, id),
   lower: (node, { b, lcs, values, id, committed }) =>
     node.committed ? lowerCommittedConv(b, b.main, node, lcs.get(node.input)!, values.get(node.input)!, id, committed.get(node.output)!) : lowerConv(node, lcs.get(node.input)!),
-  root: () => undefined,
-  constant: (node, i) => {
-    if (node.committed) return false;
-    // An output whose window lies wholly in the padding is its bias alone.
-    const { positions, kernelSize, index } = node.windows;
-    const p = i % positions;
-    for (let k = 0; k < kernelSize; k++) if (index[p * kernelSize + k]! >= 0) return false;
-    return true;
-  },
   json: { windows: windowsCodec, weights: bigintsCodec, bias: bigintsCodec, zeroIn: bigintCodec, positionFactor: bigintsCodec },
 };

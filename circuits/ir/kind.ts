@@ -53,18 +53,6 @@ export interface LowerSite {
   committed: ReadonlyMap<string, CommittedLcs>;
 }
 
-/** What circom --O1 leaves of the other nodes' elements (ir/index.ts answers from their kinds). */
-export interface Roots {
-  /** The signal element i of `tensor` is as it stands, or undefined for an expression (ir/index.ts signalRoot). */
-  root(tensor: string, i: number): string | undefined;
-  /** Whether element i of `tensor` is a constant. */
-  constant(tensor: string, i: number): boolean;
-  /** Linear constraints wiring every element of `tensor`, less `offset`, into gadget inputs. */
-  gadgetInputs(tensor: string, offset: bigint): number;
-  /** Whether wiring element i of `tensor`, less `offset`, into a gadget input costs a linear constraint. */
-  wired(tensor: string, i: number, offset: bigint): boolean;
-}
-
 /** ir.json's encoding of one field that JSON cannot hold as it is. */
 export interface Codec<T> {
   toJson(value: T): unknown;
@@ -84,15 +72,9 @@ export interface IrKind<N extends IrNode> {
   interval(node: N, tensors: Tensors): Interval;
   /** The reference integer semantics. */
   evaluate(node: N, values: Values, tensors: Tensors): bigint[];
-  /** Constraints under --O1: its gadgets' and the linear ones wiring them in. */
-  cost(node: N, ir: IrModel, roots: Roots): number;
   emit(node: N, site: EmitSite): EmittedNode;
   /** The fast path: what `emit` writes, as constraints with their witness; returns the output's combinations. */
   lower(node: N, site: LowerSite): readonly Lc[];
-  /** The signal output element i is as it stands (`<output>#<i>` for a gadget output), or undefined for an expression. */
-  root(node: N, i: number, roots: Roots): string | undefined;
-  /** Whether output element i is a constant. */
-  constant(node: N, i: number, roots: Roots): boolean;
   json: JsonCodecs<N>;
 }
 
@@ -106,16 +88,10 @@ export type IrKinds = { [K in IrNode['kind']]: IrKind<Extract<IrNode, { kind: K 
 export interface GadgetKindSpec<N extends IrNode & { input: string }> {
   includes: readonly TemplateFile[];
   json: JsonCodecs<N>;
-  /** What the gadgets subtract from each input element (a zero point): wiring it in then costs a constraint. */
-  offset(node: N): bigint;
   interval(node: N, input: QTensor): Interval;
   evaluate(node: N, x: readonly bigint[], input: QTensor): bigint[];
-  /** The gadgets' own constraints (gadgetKind adds the wiring). */
-  gadgetCost(node: N, input: QTensor): number;
   emit(node: N, input: QTensor, inputName: string, id: string): EmittedNode;
   lower(b: CircuitBuilder, parent: Component, node: N, input: QTensor, x: readonly Lc[], values: readonly bigint[], id: string): Lc[];
-  root?: IrKind<N>['root'];
-  constant?: IrKind<N>['constant'];
 }
 
 export function gadgetKind<N extends IrNode & { input: string }>(spec: GadgetKindSpec<N>): IrKind<N> {
@@ -125,11 +101,8 @@ export function gadgetKind<N extends IrNode & { input: string }>(spec: GadgetKin
     json: spec.json,
     interval: (node, tensors) => spec.interval(node, tensors.get(node.input)!),
     evaluate: (node, values, tensors) => spec.evaluate(node, values.get(node.input)!, tensors.get(node.input)!),
-    cost: (node, ir, roots) => spec.gadgetCost(node, ir.tensors.get(node.input)!) + roots.gadgetInputs(node.input, spec.offset(node)),
     emit: (node, { ir, names, id }) => spec.emit(node, ir.tensors.get(node.input)!, names.get(node.input)!, id),
     lower: (node, { b, ir, lcs, values, id }) => spec.lower(b, b.main, node, ir.tensors.get(node.input)!, lcs.get(node.input)!, values.get(node.input)!, id),
-    root: spec.root ?? gadgetOutput,
-    constant: spec.constant ?? (() => false),
   };
 }
 
@@ -164,5 +137,3 @@ export function arrayCodec<T>(item: Codec<T>): Codec<T[]> {
   return { toJson: (v) => v.map((x) => item.toJson(x)), fromJson: (j) => (j as unknown[]).map((x) => item.fromJson(x)) };
 }
 
-/** The output element i is a gadget's output signal. */
-export const gadgetOutput = (node: IrNode, i: number): string => `${node.output}#${i}`;

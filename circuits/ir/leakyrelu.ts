@@ -2,7 +2,7 @@
  * The leakyrelu IR node, on the LeakyRelu gadget: the gadget's accumulator is (in − zeroIn),
  * a linear expression, as for the requantize node.
  */
-import { leakyReluBoundBits, leakyReluComponent, leakyReluCost, leakyReluRef, type LeakyReluParams, leakyReluTwin } from '../gadgets/leakyrelu.ts';
+import { leakyReluBoundBits, leakyReluComponent, leakyReluRef, type LeakyReluParams, leakyReluTwin } from '../gadgets/leakyrelu.ts';
 import { sizeOf } from '../tensor.ts';
 import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
 import { emitPerElement, lowerPerElement } from './per-element.ts';
@@ -28,10 +28,6 @@ export function evaluateLeakyRelu(node: LeakyReluNode, x: readonly bigint[], inp
   return x.map((v) => leakyReluRef(v - node.zeroIn, p));
 }
 
-export function leakyReluNodeCost(node: LeakyReluNode, input: QTensor): number {
-  return sizeOf(input.shape) * leakyReluCost(leakyReluParams(node, input));
-}
-
 export function emitLeakyRelu(node: LeakyReluNode, input: QTensor, inputName: string, outputName: string): string[] {
   return emitPerElement(leakyReluComponent(leakyReluParams(node, input)), sizeOf(input.shape), inputName, outputName, node.zeroIn);
 }
@@ -45,10 +41,8 @@ export function lowerLeakyRelu(b: CircuitBuilder, parent: Component, node: Leaky
 export const leakyrelu = gadgetKind<LeakyReluNode>({
   includes: ['requantize.circom'],
   json: { zeroIn: bigintCodec, multiplierPos: bigintCodec, multiplierNeg: bigintCodec, zeroOut: bigintCodec, lo: bigintCodec, hi: bigintCodec },
-  offset: (node) => node.zeroIn,
   interval: leakyReluInterval,
   evaluate: evaluateLeakyRelu,
-  gadgetCost: leakyReluNodeCost,
   emit: (node, input, inputName, id) => bodyOnly(emitLeakyRelu(node, input, inputName, id)),
   lower: lowerLeakyRelu,
 });

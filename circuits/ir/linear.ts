@@ -224,21 +224,9 @@ export const linear: IrKind<LinearNode> = {
   includes: [],
   interval: (node, tensors) => linearInterval(node, tensors.get(node.input)!),
   evaluate: (node, values, tensors) => evaluateLinear(node, values.get(node.input)!, tensors.get(node.input)!, tensors.get(node.output)!),
-  cost: (node) => (node.committed ? linearMacs(node) : 0),
   emit: (node, { names, id, committed }) =>
     node.committed ? bodyOnly(emitCommittedLinear(node, names.get(node.input)!, id, committed.get(node.output)!)) : emitLinear(node, names.get(node.input)!, id),
   lower: (node, { b, lcs, values, id, committed }) =>
     node.committed ? lowerCommittedLinear(b, b.main, node, lcs.get(node.input)!, values.get(node.input)!, id, committed.get(node.output)!) : lowerLinear(node, lcs.get(node.input)!),
-  root: (node, i, roots) => {
-    // Committed weights are signals: every output is a sum of products.
-    if (node.committed) return undefined;
-    const b = Math.floor(i / (node.rows * node.cols));
-    const m = Math.floor(i / node.cols) % node.rows;
-    const row = (b * node.cols + (i % node.cols)) * node.inner;
-    const nonzero = [...Array(node.inner).keys()].filter((k) => node.weights[row + k] !== 0n);
-    if (nonzero.length !== 1 || node.weights[row + nonzero[0]!] !== 1n || node.bias[i] !== 0n) return undefined;
-    return roots.root(node.input, inputIndex(node, b, m, nonzero[0]!));
-  },
-  constant: () => false,
   json: { weights: bigintsCodec, bias: bigintsCodec },
 };

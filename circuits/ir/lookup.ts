@@ -1,5 +1,5 @@
 /** The lookup IR node, on the Lookup gadget: one per element, the table as a Circom function. */
-import { lookupComponent, lookupCost, lookupParams, lookupRef, type LookupParams, lookupTwin } from '../gadgets/activation.ts';
+import { lookupComponent, lookupParams, lookupRef, type LookupParams, lookupTwin } from '../gadgets/activation.ts';
 import { sizeOf } from '../tensor.ts';
 import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
 import { emitPerElement, lowerPerElement } from './per-element.ts';
@@ -23,10 +23,6 @@ export function evaluateLookup(node: LookupNode, x: readonly bigint[]): bigint[]
   return x.map((v) => lookupRef(v, p));
 }
 
-export function lookupNodeCost(node: LookupNode, input: QTensor): number {
-  return sizeOf(input.shape) * lookupCost(lookupNodeParams(node));
-}
-
 export function emitLookup(node: LookupNode, input: QTensor, inputName: string, outputName: string): { functions: string[]; body: string[] } {
   const table = `${outputName}_table`;
   return {
@@ -44,10 +40,8 @@ export function lowerLookup(b: CircuitBuilder, parent: Component, node: LookupNo
 export const lookup = gadgetKind<LookupNode>({
   includes: ['activation.circom'],
   json: { tableLo: bigintCodec, table: bigintsCodec },
-  offset: () => 0n,
   interval: lookupInterval,
   evaluate: (node, x) => evaluateLookup(node, x),
-  gadgetCost: lookupNodeCost,
   emit: emitLookup,
   lower: lowerLookup,
 });

@@ -6,7 +6,7 @@
  * build an array mixing ArgMax sizes whose internal signal arrays are empty (n ≤ 2) with
  * larger ones. The values keep their scale and zero point.
  */
-import { argmaxBoundBits, argmaxComponent, argmaxCost, argmaxRef, argmaxTwin } from '../gadgets/argmax.ts';
+import { argmaxBoundBits, argmaxComponent, argmaxRef, argmaxTwin } from '../gadgets/argmax.ts';
 import { signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
 import type { MaxPoolNode, QTensor, Windows } from './types.ts';
 import { int32sCodec, objectCodec, type IrKind } from './kind.ts';
@@ -40,14 +40,6 @@ export function maxpoolEvaluate(node: MaxPoolNode, x: readonly bigint[], input: 
     }
   }
   return out;
-}
-
-/** The gadgets' own constraints (the wiring of their inputs is counted by the caller). */
-export function maxpoolGadgetCost(node: MaxPoolNode, input: QTensor): number {
-  const B = argmaxBoundBits(input.min, input.max);
-  let cost = 0;
-  for (let p = 0; p < node.windows.positions; p++) cost += argmaxCost({ n: windowCount(node, p), B });
-  return cost * node.planes;
 }
 
 export function emitMaxPool(node: MaxPoolNode, input: QTensor, inputName: string, outputName: string): { functions: string[]; body: string[] } {
@@ -129,23 +121,6 @@ export function lowerMaxPool(b: CircuitBuilder, parent: Component, node: MaxPool
   return out;
 }
 
-/** One linear constraint per gadget input that is an expression (each window wires its own copy). */
-function maxpoolWiring(node: MaxPoolNode, wired: (i: number) => boolean): number {
-  const expression = new Map<number, boolean>();
-  let count = 0;
-  for (let plane = 0; plane < node.planes; plane++) {
-    for (let p = 0; p < node.windows.positions; p++) {
-      if (windowCount(node, p) === 1) continue;
-      for (const i of windowElements(node, plane, p)) {
-        let e = expression.get(i);
-        if (e === undefined) expression.set(i, (e = wired(i)));
-        if (e) count++;
-      }
-    }
-  }
-  return count;
-}
-
 export const windowsCodec = objectCodec<Windows>({ index: int32sCodec });
 
 export const maxpool: IrKind<MaxPoolNode> = {
@@ -156,16 +131,7 @@ export const maxpool: IrKind<MaxPoolNode> = {
     return { min: t.min, max: t.max };
   },
   evaluate: (node, values, tensors) => maxpoolEvaluate(node, values.get(node.input)!, tensors.get(node.input)!),
-  cost: (node, ir, roots) => maxpoolGadgetCost(node, ir.tensors.get(node.input)!) + maxpoolWiring(node, (i) => roots.wired(node.input, i, 0n)),
   emit: (node, { ir, names, id }) => emitMaxPool(node, ir.tensors.get(node.input)!, names.get(node.input)!, id),
   lower: (node, { b, ir, lcs, values, id }) => lowerMaxPool(b, b.main, node, ir.tensors.get(node.input)!, lcs.get(node.input)!, values.get(node.input)!, id),
-  root: (node, i, roots) => {
-    // A window of one element has no gadget: its max is the element itself.
-    const p = i % node.windows.positions;
-    if (windowCount(node, p) > 1) return `${node.output}#${i}`;
-    const [element] = windowElements(node, Math.floor(i / node.windows.positions), p);
-    return roots.root(node.input, element!);
-  },
-  constant: () => false,
   json: { windows: windowsCodec },
 };

@@ -3,7 +3,7 @@
  * gadget's accumulator is (in − zeroIn), a linear expression, so the zero point costs nothing.
  * A per-channel node instantiates one gadget configuration per channel.
  */
-import { requantizeBoundBits, requantizeComponent, requantizeCost, requantizeRef, requantizeReluComponent, requantizeTiePossible, requantizeUnclamped, type RequantizeParams, type RequantizeReluParams, requantizeReluTwin, requantizeTwin } from '../gadgets/requantize.ts';
+import { requantizeBoundBits, requantizeComponent, requantizeRef, requantizeReluComponent, requantizeTiePossible, requantizeUnclamped, type RequantizeParams, type RequantizeReluParams, requantizeReluTwin, requantizeTwin } from '../gadgets/requantize.ts';
 import { bitLength } from '../../core/field.ts';
 import { sizeOf } from '../tensor.ts';
 import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
@@ -55,14 +55,6 @@ export function requantizeInterval(node: RequantizeNode, input: QTensor): { min:
 export function evaluateRequantize(node: RequantizeNode, x: readonly bigint[], input: QTensor): bigint[] {
   const params = requantizeParams(node, input);
   return x.map((v, i) => requantizeRef(v - node.zeroIn, params[channelAt(node, i)]!));
-}
-
-export function requantizeNodeCost(node: RequantizeNode, input: QTensor): number {
-  const params = requantizeParams(node, input);
-  const n = sizeOf(input.shape);
-  let total = 0;
-  for (let i = 0; i < n; i++) total += requantizeCost(params[channelAt(node, i)]!);
-  return total;
 }
 
 /** RequantizeRelu's parameters where a channel's gadget is RequantizeRelu (ReLU fused, ties up), undefined where it is Requantize. */
@@ -137,10 +129,8 @@ export const requantize = gadgetKind<RequantizeNode>({
     hi: bigintCodec,
     channels: objectCodec<{ inner: number; params: RequantizeChannel[] }>({ params: arrayCodec(channelCodec) }),
   },
-  offset: (node) => node.zeroIn,
   interval: requantizeInterval,
   evaluate: evaluateRequantize,
-  gadgetCost: requantizeNodeCost,
   emit: (node, input, inputName, id) => bodyOnly(emitRequantize(node, input, inputName, id)),
   lower: lowerRequantize,
 });

@@ -1,5 +1,5 @@
 /** The softmax IR node, on the Softmax gadget: one per group, the exp table as a Circom function. */
-import { bestTableSplit, softmaxComponent, softmaxCost, softmaxRef, type SoftmaxParams, softmaxTwin } from '../gadgets/activation.ts';
+import { bestTableSplit, softmaxComponent, softmaxRef, type SoftmaxParams, softmaxTwin } from '../gadgets/activation.ts';
 import { signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
 import type { QTensor, SoftmaxNode } from './types.ts';
 import { bigintCodec, bigintsCodec, gadgetKind } from './kind.ts';
@@ -34,11 +34,6 @@ export function evaluateSoftmax(node: SoftmaxNode, x: readonly bigint[]): bigint
     softmaxRef(group.map((i) => x[i]!), p).forEach((v, j) => (out[group[j]!] = v));
   }
   return out;
-}
-
-/** The gadgets' own constraints (the wiring of their inputs is counted by the caller). */
-export function softmaxNodeCost(node: SoftmaxNode): number {
-  return node.outer * node.inner * softmaxCost(softmaxParams(node));
 }
 
 export function emitSoftmax(node: SoftmaxNode, inputName: string, outputName: string): { functions: string[]; body: string[] } {
@@ -85,10 +80,8 @@ export function lowerSoftmax(b: CircuitBuilder, parent: Component, node: Softmax
 export const softmax = gadgetKind<SoftmaxNode>({
   includes: ['activation.circom'],
   json: { expTable: bigintsCodec, levels: bigintCodec, zeroOut: bigintCodec },
-  offset: () => 0n,
   interval: (node) => softmaxInterval(node),
   evaluate: (node, x) => evaluateSoftmax(node, x),
-  gadgetCost: (node) => softmaxNodeCost(node),
   emit: (node, _input, inputName, id) => emitSoftmax(node, inputName, id),
   lower: lowerSoftmax,
 });

@@ -10,10 +10,7 @@ export const view: IrKind<ViewNode> = {
     return { min: t.min, max: t.max };
   },
   evaluate: (node, values) => values.get(node.input)!.slice(),
-  cost: () => 0,
   emit: (node, { names }) => ({ functions: [], body: [], name: names.get(node.input)! }),
   lower: (node, { lcs }) => lcs.get(node.input)!,
-  root: (node, i, roots) => roots.root(node.input, i),
-  constant: (node, i, roots) => roots.constant(node.input, i),
   json: {},
 };

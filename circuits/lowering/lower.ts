@@ -13,7 +13,10 @@ import type { CommittedLcs } from '../ir/kind.ts';
 import { kindOf } from '../ir/kinds.ts';
 import type { IrModel } from '../ir/types.ts';
 import { sizeOf } from '../tensor.ts';
-import { CircuitBuilder, signalLc, type Lc } from '../constraints/builder.ts';
+import { CircuitBuilder, firstViolated, signalLc, type Lc } from '../constraints/builder.ts';
+import { simplify, type SimplifiedSystem } from '../constraints/simplify.ts';
+import { ORIGINS } from './origins.ts';
+import { ToolError } from '../../core/errors.ts';
 import { lowerInputHash, lowerModelCommitment, lowerOutputHash } from './hashes.ts';
 
 export interface LowerInputs {
@@ -60,15 +63,59 @@ export function lowerModel(ir: IrModel, given: LowerInputs): CircuitBuilder {
   }
   if (ir.inputRangeCheck) {
     for (const t of ir.inputs) {
+      b.origin = ORIGINS.inputRange(t.name);
       const params = inRangeParams(t.min, t.max);
       const name = `${signals.inputs.get(t.name)!}_range`;
       values.get(t.name)!.forEach((x, i) => b.assign(inRangeTwin(b, b.component(main, name, [i]), params, x), lcs.get(t.name)![i]!));
     }
   }
+  b.origin = ORIGINS.inputHash;
   if (ir.hashedInputs) lowerInputHash(b, ir, lcs, contentHash);
+  b.origin = ORIGINS.modelCommitment;
   const committed = modelCommitment === undefined ? new Map<string, CommittedLcs>() : lowerModelCommitment(b, ir, signals, modelCommitment);
-  for (const node of ir.nodes) lcs.set(node.output, kindOf(node).lower(node, { b, ir, lcs, values, id: ids.get(node.output) ?? '', committed }));
-  if (outputHash !== undefined) lowerOutputHash(b, ir, lcs, outputHash);
-  else ir.outputs.forEach((t, k) => outputs[k]!.forEach((id, i) => b.assign(id, lcs.get(t.name)![i]!)));
+  for (const node of ir.nodes) {
+    b.origin = ORIGINS.node(node.output);
+    lcs.set(node.output, kindOf(node).lower(node, { b, ir, lcs, values, id: ids.get(node.output) ?? '', committed }));
+  }
+  if (outputHash !== undefined) {
+    b.origin = ORIGINS.outputHash;
+    lowerOutputHash(b, ir, lcs, outputHash);
+  } else {
+    b.origin = ORIGINS.outputs;
+    ir.outputs.forEach((t, k) => outputs[k]!.forEach((id, i) => b.assign(id, lcs.get(t.name)![i]!)));
+  }
   return b;
+}
+
+/** A model's constraint system: as built (signals, witness) and after --O1. */
+export interface BuiltSystem {
+  builder: CircuitBuilder;
+  system: SimplifiedSystem;
+}
+
+/** The first constraint the witness violates, named by the signals in it; undefined when all hold. */
+export function unsatisfied(b: CircuitBuilder, system: SimplifiedSystem): string | undefined {
+  const i = firstViolated(system.constraints, b.values);
+  if (i < 0) return undefined;
+  const { a, b: bb, c } = system.constraints[i]!;
+  const names = [...new Set([...a.keys(), ...bb.keys(), ...c.keys()])].slice(0, 6).map((id) => b.names[id]);
+  return `constraint ${i} (over ${names.join(', ')}${names.length === 6 ? ', …' : ''})`;
+}
+
+/** The model's system built for one input and simplified (its witness not yet checked: checkedSystem). */
+export function lowerAndSimplify(ir: IrModel, inputs: LowerInputs): BuiltSystem {
+  const builder = lowerModel(ir, inputs);
+  return { builder, system: simplify(builder) };
+}
+
+/** The system, once its witness satisfies every constraint. */
+export function checkedSystem(built: BuiltSystem): BuiltSystem {
+  const bad = unsatisfied(built.builder, built.system);
+  if (bad) throw new ToolError(`the fast path's witness violates ${bad}`, { hint: 'a compiler bug: compile with --via circom meanwhile, and report it' });
+  return built;
+}
+
+/** The model's system built and simplified for one input, its witness checked against it. */
+export function buildSystem(ir: IrModel, inputs: LowerInputs): BuiltSystem {
+  return checkedSystem(lowerAndSimplify(ir, inputs));
 }

@@ -11,9 +11,9 @@
  *   pieces summed by one affine node. No constraint, but, as for Add, every output element is
  *   an expression: one linear constraint where it feeds a gadget input or a public output.
  *   When the scales are equal and an input has zero point 0 its elements would be copied
- *   unchanged, bare signals to circom while the cost model, which cannot tell that the other
- *   terms of the affine node vanish there, counts expressions: the multipliers are then 2 at
- *   half the scale (one bit more), so both see expressions. The sum's interval adds up the
+ *   unchanged, bare signals: the multipliers are then 2 at half the scale (one bit more), so
+ *   every element stays an expression (a rule from when a cost model predicted the counts;
+ *   they are measured now, and dropping it is a circuit change of its own). The sum's interval adds up the
  *   pieces' intervals, wider than their union by up to the number of tensors (a
  *   requantization after it pays in bits).
  */

@@ -9,8 +9,7 @@
  *   for 0, exact; otherwise within half an LSB): a linear node selecting the copied elements,
  *   whose bias holds the padding. No constraint; copied elements stay their input's signals,
  *   padding elements are constants: one linear constraint each where one is a public output.
- *   (Wired into a gadget, circom's optimizer substitutes a constant and drops that constraint,
- *   which the cost model, circuits/ir/index.ts, still counts: the prediction is high there.)
+ *   (Wired into a gadget, circom's optimizer substitutes a constant and drops that constraint.)
  */
 import { OnnxFormatError, UnsupportedError } from '../../core/errors.ts';
 import { describeNode, type GraphNode } from '../graph.ts';

@@ -6,10 +6,10 @@
  *
  * Lowerings, none of which costs a constraint:
  * - no FILL: an affine node with coefficient 1 and no constant (a view when nothing moves), so
- *   each output element is its input element's signal, bare where that one is (signalRoot);
+ *   each output element is its input element's signal, bare where that one is;
  * - FILL somewhere: an affine term feeds every output element and cannot leave the filled ones
- *   out, so a linear node does it: 0/1 weights select the copied elements (signalRoot follows
- *   such a row to its bare signal) and its per-element bias holds the quantized constants.
+ *   out, so a linear node does it: 0/1 weights select the copied elements (a row of one unit
+ *   weight is that element's bare signal) and its per-element bias holds the quantized constants.
  *   Its weights are dense, (output row) × (input row), rows being the longest leading block
  *   the map keeps in place (Pad of N×C×H×W on H and W: N·C rows, (H'·W') × (H·W) weights);
  * - zeroFilled: x − zeroPoint where the map places it and 0 elsewhere, a conv node with one
