@@ -1,8 +1,21 @@
 /** The affine IR node: elementwise Σ coeff·input + constant (Add, bias, rescale to a common scale); free in R1CS. */
 import { addTo, constant, type Lc } from '../constraints/builder.ts';
-import type { AffineNode, QTensor } from './types.ts';
+import type { NodeBase, QTensor } from './types.ts';
 import { arrayCodec, bigintCodec, bigintsCodec, bodyOnly, int32sCodec, objectCodec, type IrKind } from './kind.ts';
-import type { AffineTerm } from './types.ts';
+
+/** One input of an affine node: coeff · in[index[i]] for output element i. */
+export interface AffineTerm {
+  input: string;
+  coeff: bigint;
+  index: Int32Array;
+}
+
+/** out[i] = Σ_t coeff_t · in_t[index_t[i]] + constant[i]: elementwise adds and rescales, no constraint. */
+export interface AffineNode extends NodeBase {
+  kind: 'affine';
+  terms: AffineTerm[];
+  constant: bigint[];
+}
 
 export function affineInterval(node: AffineNode, inputs: ReadonlyMap<string, QTensor>): { min: bigint; max: bigint } {
   let lo = 0n;

@@ -1,8 +1,21 @@
 /** The argmax IR node, on the ArgMax gadget (one-hot selector, first index wins ties). */
 import { argmaxBoundBits, argmaxComponent, argmaxRef, type ArgMaxParams, argmaxTwin } from '../gadgets/argmax.ts';
 import { signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
-import type { ArgMaxNode, QTensor } from './types.ts';
+import type { NodeBase, QTensor } from './types.ts';
 import { bodyOnly, gadgetKind } from './kind.ts';
+
+/**
+ * The index of the largest value along one axis (first on ties), as ONNX ArgMax with
+ * select_last_index = 0: one ArgMax gadget per group. The input is viewed as
+ * [outer, n, inner] with n the reduced axis; the output holds outer · inner indices.
+ */
+export interface ArgMaxNode extends NodeBase {
+  kind: 'argmax';
+  input: string;
+  outer: number;
+  n: number;
+  inner: number;
+}
 
 export function argmaxParams(node: ArgMaxNode, input: QTensor): ArgMaxParams {
   return { n: node.n, B: argmaxBoundBits(input.min, input.max) };

@@ -1,8 +1,33 @@
 /** The conv IR node: a windowed multiply-accumulate against constant weights (free in R1CS). */
 import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
-import type { ConvNode, QTensor } from './types.ts';
+import type { NodeBase, QTensor, Windows } from './types.ts';
 import { bigintCodec, bigintsCodec, type IrKind } from './kind.ts';
 import { windowsCodec } from './maxpool.ts';
+
+/**
+ * Convolution against constant integer weights (Conv, and AveragePool as a depthwise one
+ * with unit weights): a multiply-accumulate against constants, so no constraint.
+ * out[n][m][p] = factor[p] · (bias[m] + Σ_{c of m's group} Σ_k w[m][c][k] · (in[n][c][window(p, k)] − zeroIn)),
+ * where a padded offset contributes nothing (it holds real zero).
+ */
+export interface ConvNode extends NodeBase {
+  kind: 'conv';
+  input: string;
+  batch: number;
+  channels: number;
+  outChannels: number;
+  group: number;
+  windows: Windows;
+  /** Row-major [outChannels][channels / group][kernelSize]. */
+  weights: bigint[];
+  /** Per output channel, at the accumulator's scale. */
+  bias: bigint[];
+  zeroIn: bigint;
+  /** Per output position (AveragePool counting only real elements: lcm / count); absent means 1. */
+  positionFactor?: bigint[];
+  /** Weights and bias are private signals under the model commitment (`--weights hashed`): one constraint per multiply-accumulate. */
+  committed?: boolean;
+}
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

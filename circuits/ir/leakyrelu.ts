@@ -6,8 +6,26 @@ import { leakyReluBoundBits, leakyReluComponent, leakyReluRef, type LeakyReluPar
 import { sizeOf } from '../tensor.ts';
 import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
 import { emitPerElement, lowerPerElement } from './per-element.ts';
-import type { LeakyReluNode, QTensor } from './types.ts';
+import type { NodeBase, QTensor } from './types.ts';
 import { bigintCodec, bodyOnly, gadgetKind } from './kind.ts';
+
+/**
+ * ONNX LeakyRelu on an accumulator: y = (in − zeroIn)·multiplierPos where in − zeroIn ≥ 0, else
+ * (in − zeroIn)·multiplierNeg, then out = clamp(floor((y + 2^(s−1)) / 2^s) + zeroOut, lo, hi): the
+ * LeakyRelu gadget (sign bits, a selected product, a Requantize).
+ */
+export interface LeakyReluNode extends NodeBase {
+  kind: 'leakyrelu';
+  input: string;
+  zeroIn: bigint;
+  multiplierPos: bigint;
+  /** ≠ multiplierPos; 0 or negative for alpha ≤ 0. */
+  multiplierNeg: bigint;
+  shift: number;
+  zeroOut: bigint;
+  lo: bigint;
+  hi: bigint;
+}
 
 /** The gadget parameters for this node given its input's interval (A and B are derived, never stored). */
 export function leakyReluParams(node: LeakyReluNode, input: QTensor): LeakyReluParams {

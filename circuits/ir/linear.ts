@@ -1,7 +1,30 @@
 /** The linear IR node: a matrix product against constant integer weights (free in R1CS). */
 import { addTo, combine, constant, signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
-import type { LinearNode, QTensor } from './types.ts';
+import type { NodeBase, QTensor } from './types.ts';
 import { bigintsCodec, bodyOnly, type IrKind } from './kind.ts';
+
+/**
+ * out[b][m][n] = bias[b][m][n] + Σ_k w[b][n][k] · in[b][m][k] with constant integer weights:
+ * a multiply-accumulate against constants, so no constraint at all. Without `batches` (one
+ * batch) that is out[m][n] = bias[m][n] + Σ_k w[n][k] · in[m][k].
+ */
+export interface LinearNode extends NodeBase {
+  kind: 'linear';
+  input: string;
+  rows: number;
+  inner: number;
+  cols: number;
+  /** Independent products, each with its own weights (a batched MatMul B); absent means 1. */
+  batches?: number;
+  /** When true the input is stored [K, M] (Gemm transA; one batch only). */
+  inputTransposed: boolean;
+  /** Row-major [batches][cols][inner]. */
+  weights: bigint[];
+  /** Row-major [batches][rows][cols]; already includes −zeroPoint(in) · Σ_k w[n][k]. */
+  bias: bigint[];
+  /** Weights and bias are private signals under the model commitment (`--weights hashed`): one constraint per multiply-accumulate. */
+  committed?: boolean;
+}
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

@@ -3,8 +3,21 @@ import { lookupComponent, lookupParams, lookupRef, type LookupParams, lookupTwin
 import { sizeOf } from '../tensor.ts';
 import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
 import { emitPerElement, lowerPerElement } from './per-element.ts';
-import type { LookupNode, QTensor } from './types.ts';
+import type { NodeBase, QTensor } from './types.ts';
 import { bigintCodec, bigintsCodec, gadgetKind } from './kind.ts';
+
+/**
+ * out[i] = table[in[i] − tableLo]: an elementwise function of an activation rounded once at
+ * compile time (Sigmoid, Tanh, LeakyRelu on an activation): the Lookup gadget per element.
+ */
+export interface LookupNode extends NodeBase {
+  kind: 'lookup';
+  input: string;
+  /** The input value table[0] belongs to. */
+  tableLo: bigint;
+  /** 2^n entries (n ≥ 2) covering the input's interval. */
+  table: bigint[];
+}
 
 /** The gadget parameters, with the split of the fewest constraints (derived, never stored). */
 export function lookupNodeParams(node: LookupNode): LookupParams {

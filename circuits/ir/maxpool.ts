@@ -8,8 +8,17 @@
  */
 import { argmaxBoundBits, argmaxComponent, argmaxRef, argmaxTwin } from '../gadgets/argmax.ts';
 import { signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
-import type { MaxPoolNode, QTensor, Windows } from './types.ts';
+import type { NodeBase, QTensor, Windows } from './types.ts';
 import { int32sCodec, objectCodec, type IrKind } from './kind.ts';
+
+/** The largest real element of each window (MaxPool): one ArgMax gadget per window, over its real elements only. */
+export interface MaxPoolNode extends NodeBase {
+  kind: 'maxpool';
+  input: string;
+  /** Batch · channels planes, each pooled alike. */
+  planes: number;
+  windows: Windows;
+}
 
 /** How many real elements window p has. */
 export function windowCount(node: MaxPoolNode, p: number): number {

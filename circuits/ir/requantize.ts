@@ -8,8 +8,42 @@ import { bitLength } from '../../core/field.ts';
 import { sizeOf } from '../tensor.ts';
 import type { CircuitBuilder, Component, Lc } from '../constraints/builder.ts';
 import { emitPerElement, lowerPerElement } from './per-element.ts';
-import type { QTensor, RequantizeChannel, RequantizeNode } from './types.ts';
+import type { NodeBase, QTensor } from './types.ts';
 import { arrayCodec, bigintCodec, bodyOnly, gadgetKind, objectCodec } from './kind.ts';
+
+/**
+ * out = clamp(round(((in − zeroIn) · M) / 2^s) + zeroOut, lo, hi), ties up (or to even):
+ * the Requantize gadget (ReLU fused when lo is the output's zero point).
+ */
+export interface RequantizeNode extends NodeBase {
+  kind: 'requantize';
+  input: string;
+  zeroIn: bigint;
+  multiplier: bigint;
+  shift: number;
+  zeroOut: bigint;
+  lo: bigint;
+  hi: bigint;
+  /** ReLU fused into the clamp. */
+  relu: boolean;
+  /** Round ties to even (ONNX QuantizeLinear and the QLinear ops) instead of up. */
+  even?: boolean;
+  /**
+   * Per-channel parameters (per-channel weight scales, per-axis QuantizeLinear): element i uses
+   * channels.params[floor(i / inner) % params.length] in place of multiplier, shift, zeroOut,
+   * lo and hi, which then hold channel 0's.
+   */
+  channels?: { inner: number; params: RequantizeChannel[] };
+}
+
+/** One channel's requantization (see RequantizeNode.channels). */
+export interface RequantizeChannel {
+  multiplier: bigint;
+  shift: number;
+  zeroOut: bigint;
+  lo: bigint;
+  hi: bigint;
+}
 
 /** The node's channels: its per-channel parameters, or its uniform ones as a single channel. */
 function channelsOf(node: RequantizeNode): { inner: number; params: RequantizeChannel[] } {

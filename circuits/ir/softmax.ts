@@ -1,8 +1,29 @@
 /** The softmax IR node, on the Softmax gadget: one per group, the exp table as a Circom function. */
 import { bestTableSplit, softmaxComponent, softmaxRef, type SoftmaxParams, softmaxTwin } from '../gadgets/activation.ts';
 import { signalLc, type CircuitBuilder, type Component, type Lc } from '../constraints/builder.ts';
-import type { QTensor, SoftmaxNode } from './types.ts';
+import type { NodeBase, QTensor } from './types.ts';
 import { bigintCodec, bigintsCodec, gadgetKind } from './kind.ts';
+
+/**
+ * Softmax of each group of n values (the input viewed as [outer, n, inner]): with m the group's
+ * maximum, e = expTable[m − in], out = round(levels·e / Σ e) + zeroOut through one reciprocal
+ * per group (circuits/gadgets/activation.ts softmaxRef): the Softmax gadget per group, n ≥ 2.
+ */
+export interface SoftmaxNode extends NodeBase {
+  kind: 'softmax';
+  input: string;
+  outer: number;
+  n: number;
+  inner: number;
+  /** expTable[d] = round(2^expBits · exp(−s_in · d)), 2^nd entries. */
+  expTable: bigint[];
+  expBits: number;
+  /** The reciprocal's precision G > expBits. */
+  reciprocalBits: number;
+  /** Output levels − 1: the output grid is 1/levels. */
+  levels: bigint;
+  zeroOut: bigint;
+}
 
 /** The gadget parameters, with the exp table's split of the fewest constraints (derived, never stored). */
 export function softmaxParams(node: SoftmaxNode): SoftmaxParams {

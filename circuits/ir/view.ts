@@ -1,6 +1,12 @@
 /** The view IR node: the same values under another shape (Reshape, Flatten, Identity); no signal, no constraint. */
 import type { IrKind } from './kind.ts';
-import type { ViewNode } from './types.ts';
+import type { NodeBase } from './types.ts';
+
+/** The same values under another shape (Reshape, Flatten, Identity): no constraint. */
+export interface ViewNode extends NodeBase {
+  kind: 'view';
+  input: string;
+}
 
 export const view: IrKind<ViewNode> = {
   named: false,
