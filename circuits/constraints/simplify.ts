@@ -113,7 +113,8 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
   const rest: Constraint[] = [];
   const inCluster: number[] = [];
   // A public signal's binding to its cluster's kept one is counted where it was first equated
-  // to another public signal (an output bound to a public input), else where it first joined.
+  // to another public signal (an output bound to a public input), else where it first joined
+  // (only public signals need it: the rest are renamed away).
   const firstEquality = new Map<number, string | undefined>();
   const publicEquality = new Map<number, string | undefined>();
   for (const c of b.constraints) {
@@ -123,10 +124,12 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
       continue;
     }
     inCluster.push(...pair);
-    const bothPublic = forbidden.has(pair[0]) && forbidden.has(pair[1]);
-    for (const id of pair) {
-      if (!firstEquality.has(id)) firstEquality.set(id, c.origin);
-      if (bothPublic && !publicEquality.has(id)) publicEquality.set(id, c.origin);
+    const [p0, p1] = [forbidden.has(pair[0]), forbidden.has(pair[1])];
+    if (p0 || p1) {
+      for (const id of p0 && p1 ? pair : [p0 ? pair[0] : pair[1]]) {
+        if (!firstEquality.has(id)) firstEquality.set(id, c.origin);
+        if (p0 && p1 && !publicEquality.has(id)) publicEquality.set(id, c.origin);
+      }
     }
     const [x, y] = [find(pair[0]), find(pair[1])];
     if (x !== y) parent[x] = y;
