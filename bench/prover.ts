@@ -254,7 +254,7 @@ interface SetupCompare {
   dev: number;
 }
 
-/** The issue-6 targets at 2^20: ≥ 30× snarkjs and ≥ 5× native, whole command-line runs of the same run. */
+/** The native prover's targets at 2^20: ≥ 30× snarkjs and ≥ 5× native, whole command-line runs of the same run. */
 function target(rows: Row[]): string | undefined {
   const row = rows.find((r) => r.domain === 2 ** 20 && r.circuit.startsWith('synthetic') && r.cuda);
   if (!row || row.snarkjsPerCuda === undefined || row.nativePerCuda === undefined) return undefined;

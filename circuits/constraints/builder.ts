@@ -1,6 +1,6 @@
 /**
- * The constraint system of a circuit, built directly in TypeScript (the fast path of
- * issue 8): named signals laid out in circom's components, rank-1 constraints A·B = C over
+ * The constraint system of a circuit, built directly in TypeScript (the fast path):
+ * named signals laid out in circom's components, rank-1 constraints A·B = C over
  * linear combinations, and each signal's witness value. The gadget twins
  * (circuits/gadgets/*.ts) and node lowerings (circuits/ir/*.ts) build it the way circom
  * runs the emitted templates, so circuits/constraints/simplify.ts can apply circom's --O1 and
