@@ -124,12 +124,11 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
       continue;
     }
     inCluster.push(...pair);
-    const [p0, p1] = [forbidden.has(pair[0]), forbidden.has(pair[1])];
-    if (p0 || p1) {
-      for (const id of p0 && p1 ? pair : [p0 ? pair[0] : pair[1]]) {
-        if (!firstEquality.has(id)) firstEquality.set(id, c.origin);
-        if (p0 && p1 && !publicEquality.has(id)) publicEquality.set(id, c.origin);
-      }
+    const bothPublic = forbidden.has(pair[0]) && forbidden.has(pair[1]);
+    for (const id of pair) {
+      if (!forbidden.has(id)) continue;
+      if (!firstEquality.has(id)) firstEquality.set(id, c.origin);
+      if (bothPublic && !publicEquality.has(id)) publicEquality.set(id, c.origin);
     }
     const [x, y] = [find(pair[0]), find(pair[1])];
     if (x !== y) parent[x] = y;
@@ -149,7 +148,7 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
     const keep = publics.length > 0 ? pick(publics) : pick(list);
     for (const id of list) {
       if (id === keep) continue;
-      if (forbidden.has(id)) kept.push({ a: new Map(), b: new Map(), c: combine([signalLc(id), 1n], [signalLc(keep), -1n]), origin: publicEquality.has(id) ? publicEquality.get(id) : firstEquality.get(id) });
+      if (forbidden.has(id)) kept.push({ a: new Map(), b: new Map(), c: combine([signalLc(id), 1n], [signalLc(keep), -1n]), origin: publicEquality.get(id) ?? firstEquality.get(id) });
       else replaced.set(id, signalLc(keep));
     }
   }
@@ -163,13 +162,13 @@ export function simplify(b: CircuitBuilder): SimplifiedSystem {
       continue;
     }
     // circom classifies constant equalities as it generates them, before any renaming.
-    const single = constantSignal(c.c) !== undefined;
+    const generated = constantSignal(c.c);
     const lc = substitute(c.c, replaced);
-    const x = single ? constantSignal(lc) : undefined;
+    const x = generated === undefined ? undefined : constantSignal(lc);
     if (x === undefined || forbidden.has(x) || constants.has(x)) {
       // A private signal set to a constant stays a constraint only when renamed to a public
       // one: it is counted where that public signal was bound.
-      const renamedPublic = x !== undefined && forbidden.has(x) && constantSignal(c.c) !== x;
+      const renamedPublic = x !== undefined && forbidden.has(x) && generated !== x;
       others.push({ ...c, c: lc, origin: renamedPublic ? firstEquality.get(x) : c.origin });
       continue;
     }
